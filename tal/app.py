@@ -1,0 +1,96 @@
+"""create_app(): the Litestar application factory."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from litestar import Litestar, Request, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from tal import db
+from tal.accounts import web as accounts_web
+from tal.core.http import EXCEPTION_HANDLERS, CurrentActor, SecurityHeaders
+from tal.core.openapi import openapi_config
+from tal.core.templating import template_engine
+from tal.experiments import api as experiments_api
+from tal.experiments import web as experiments_web
+from tal.settings import get_settings
+
+STATIC = Path(__file__).parent / "static"
+SESSION_HOURS = 8
+
+
+@get("/theme.css", include_in_schema=False, cache=300)
+async def theme() -> Response[str]:
+    """The collectivité's colours, as CSS variables (no inline style: strict CSP)."""
+    s = get_settings()
+    css = f":root {{ --org: {s.org_color}; --accent: {s.org_accent}; }}\n"
+    return Response(css, media_type="text/css")
+
+
+@get("/sante", include_in_schema=False)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
+    """The application. `migrate`: run migrations forward at start-up; `pool`:
+    open a PostgreSQL connection pool (serving; not in tests, see DESIGN.md)."""
+    settings = get_settings()
+    secret = hashlib.sha256(settings.secret_key.encode()).digest()
+    session = CookieBackendConfig(
+        secret=secret,
+        key="tal_session",
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="tal_csrf",
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+    )
+
+    async def startup() -> None:
+        engine = db.current_engine()
+        if migrate:
+            await db.migrate()
+        if pool and isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool()
+
+    async def shutdown() -> None:
+        engine = db.current_engine()
+        if pool and isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+    return Litestar(
+        route_handlers=[
+            theme,
+            health,
+            *accounts_web.ROUTES,
+            *experiments_web.ROUTES,
+            *experiments_api.ROUTES,
+            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+        ],
+        middleware=[SecurityHeaders(), session.middleware, CurrentActor()],
+        csrf_config=csrf,
+        template_config=TemplateConfig(instance=template_engine()),
+        openapi_config=openapi_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        debug=False,
+    )
+
+
+def serve_app() -> Litestar:
+    """For `uvicorn --factory tal.app:serve_app --workers N` (several processes)."""
+    return create_app(pool=True)

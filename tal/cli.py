@@ -1,0 +1,169 @@
+"""The `tal` command.
+
+tal serve [--host] [--port] [--demo] | tal load PATH… | tal export SLUG [-o FILE]
+tal evaluate FILE_OR_SLUG [--format text|json] | tal user create … | tal migrate
+
+Exit status 0 on success, 1 on a user error with a one-line message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from tal.core.errors import DomainError
+from tal.settings import SettingsError
+
+
+class UserError(Exception):
+    """A mistake of the user: one line on stderr, exit 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tal", description="TAL — registre d'expérimentations et journal des apprentissages")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    serve = sub.add_parser("serve", help="démarrer l'application web")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="charger les exemples et créer un compte par rôle")
+
+    load = sub.add_parser("load", help="charger des fichiers tal-experiment/1 (tout ou rien)")
+    load.add_argument("paths", nargs="+", type=Path, metavar="CHEMIN")
+
+    export = sub.add_parser("export", help="écrire une expérimentation au format tal-experiment/1")
+    export.add_argument("slug")
+    export.add_argument("-o", "--output", type=Path, help="fichier de sortie (par défaut : la sortie standard)")
+
+    evaluate = sub.add_parser("evaluate", help="évaluer une expérimentation (fichier ou slug)")
+    evaluate.add_argument("target", metavar="FICHIER_OU_SLUG")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+
+    user = sub.add_parser("user", help="gérer les comptes")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    create = user_sub.add_parser("create", help="créer un compte")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=("agent", "manager", "committee", "admin"))
+    create.add_argument("--service", help="service de rattachement (créé s'il n'existe pas)")
+    create.add_argument("--name", default="", help="nom affiché")
+    create.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+
+    sub.add_parser("migrate", help="appliquer les migrations de la base")
+    return parser
+
+
+async def _prepare() -> None:
+    from tal import db
+
+    await db.migrate()
+
+
+async def _load(paths: list[Path]) -> str:
+    from tal import db
+    from tal.experiments import fileformat, services
+
+    docs = [fileformat.read(path) for path in fileformat.collect(paths)]
+    await _prepare()
+    async with db.transaction():
+        results = await services.load_documents(docs)
+    created = sum(r.created for r in results)
+    updated = sum(r.changed and not r.created for r in results)
+    unchanged = len(results) - created - updated
+    return f"{len(results)} fichier(s) lu(s) : {created} créé(s), {updated} mis à jour, {unchanged} inchangé(s)."
+
+
+async def _export(slug: str) -> str:
+    from tal import db
+    from tal.experiments import fileformat, services
+
+    await _prepare()
+    async with db.transaction(write=False):
+        return fileformat.dumps(await services.export(slug))
+
+
+async def _create_user(args: argparse.Namespace, password: str) -> str:
+    from tal import db
+    from tal.accounts.services import create_account
+
+    await _prepare()
+    async with db.transaction():
+        actor = await create_account(args.username, password, role=args.role, service=args.service, display_name=args.name)
+    return f"Compte « {actor.username} » créé (rôle {actor.role}, service {actor.service or 'aucun'})."
+
+
+async def _demo() -> list[tuple[str, str, str]]:
+    from tal import db, demo
+
+    await _prepare()
+    async with db.transaction():
+        await demo.load_samples()
+        return await demo.reset_demo_accounts()
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from tal.app import create_app
+
+    if args.demo:
+        credentials = asyncio.run(_demo())
+        print("Comptes de démonstration (mots de passe renouvelés à chaque démarrage --demo) :")
+        for username, role, password in credentials:
+            print(f"  {username:<8} rôle {role:<10} mot de passe : {password}")
+    print(f"TAL : http://{args.host}:{args.port}")
+    uvicorn.run(create_app(pool=True), host=args.host, port=args.port, log_level="warning")
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Confirmez : ") != first:
+        raise UserError("les deux mots de passe diffèrent")
+    return first
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        _serve(args)
+    elif args.command == "load":
+        print(asyncio.run(_load(args.paths)))
+    elif args.command == "export":
+        text = asyncio.run(_export(args.slug))
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    elif args.command == "evaluate":
+        from tal.evaluation.cli import evaluate_command
+
+        sys.stdout.write(asyncio.run(evaluate_command(args.target, args.format)))
+    elif args.command == "user":
+        print(asyncio.run(_create_user(args, _password(args))))
+    elif args.command == "migrate":
+        asyncio.run(_prepare())
+        print("Base à jour.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except (DomainError, UserError, SettingsError) as exc:
+        print(f"tal : erreur : {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"tal : erreur : {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PICCOLO_CONF", "tal.piccolo_conf")
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""What every area shares: errors, validation messages, templating, pagination."""

@@ -1,0 +1,29 @@
+"""Domain errors: raised by services, turned into a 4xx page or JSON at the edge."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Invalid input or a forbidden change. `field` names the field or key path."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field} : {self.message}" if self.field else self.message
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409

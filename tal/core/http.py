@@ -1,0 +1,110 @@
+"""HTTP edge: security headers, the current actor, errors as pages or JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from tal.accounts.services import actor_by_id
+from tal.core.errors import DomainError
+from tal.core.templating import render
+
+log = logging.getLogger("tal")
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders(ASGIMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)
+
+
+class CurrentActor(ASGIMiddleware):
+    """Put the signed-in actor (or None) in scope state, from the session cookie."""
+
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        session = scope.get("session") or {}
+        uid = session.get("uid") if isinstance(session, dict) else None
+        scope.setdefault("state", {})["actor"] = await actor_by_id(uid) if isinstance(uid, int) else None
+        await next_app(scope, receive, send)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/schema/openapi"))
+
+
+def error_response(request: Request, status: int, message: str, field: str | None = None):
+    if wants_json(request):
+        return Response({"error": {"status": status, "message": message, "field": field}}, status_code=status)
+    return render(request, "error.html", status_code=status, status=status, message=message, field=field)
+
+
+def domain_error(request: Request, exc: DomainError):
+    return error_response(request, exc.status_code, exc.message, exc.field)
+
+
+def http_error(request: Request, exc: HTTPException):
+    from tal.i18n import translations
+    from tal.core.templating import language
+
+    _ = translations(language(request)).gettext
+    messages = {
+        400: _("La requête est invalide."),
+        401: _("Connectez-vous pour accéder à cette page."),
+        403: _("Vous n'avez pas le droit de faire cela. Si vous avez envoyé un formulaire, rechargez la page et recommencez."),
+        404: _("Cette page n'existe pas."),
+        405: _("Cette action n'est pas possible ici."),
+        429: _("Trop de requêtes : réessayez dans quelques minutes."),
+    }
+    status = exc.status_code
+    message = messages.get(status, _("La requête n'a pas pu aboutir."))
+    extra = getattr(exc, "extra", None)
+    field = None
+    if status == 400 and isinstance(extra, list) and extra and isinstance(extra[0], dict):
+        field = extra[0].get("key")
+        message = _("Valeur invalide pour le paramètre « %(field)s ».") % {"field": field}
+    return error_response(request, status, message, field)
+
+
+def server_error(request: Request, exc: Exception):
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    from tal.i18n import translations
+    from tal.core.templating import language
+
+    _ = translations(language(request)).gettext
+    return error_response(request, 500, _("Une erreur inattendue s'est produite. L'équipe technique en est informée."))
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error,
+    NotAuthorizedException: http_error,
+    PermissionDeniedException: http_error,
+    NotFoundException: http_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (another site, //host) is refused."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

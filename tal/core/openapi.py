@@ -1,0 +1,51 @@
+"""The OpenAPI document at /schema, with a viewer rendered on the server.
+
+The viewer is plain HTML (no script, no CDN): it works offline and without
+JavaScript. The raw document is at /schema/openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
+
+from tal import __version__
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class OfflineViewer(OpenAPIRenderPlugin):
+    def __init__(self) -> None:
+        super().__init__(path="/")
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        from tal.core.templating import base_context, make_environment
+
+        operations = [
+            {"path": path, "method": method.upper(), **operation}
+            for path, item in sorted(openapi_schema.get("paths", {}).items())
+            for method, operation in item.items()
+            if method in METHODS
+        ]
+        template = make_environment().get_template("schema.html")
+        html = template.render(
+            **base_context(request),
+            csrf_input="",
+            info=openapi_schema.get("info", {}),
+            operations=operations,
+            schemas=openapi_schema.get("components", {}).get("schemas", {}),
+        )
+        return html.encode()
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="TAL — API du registre des expérimentations",
+        version=__version__,
+        description="Lecture seule. Chaque page de TAL a son jumeau JSON sous /api/v1.",
+        path="/schema",
+        render_plugins=[OfflineViewer(), JsonRenderPlugin()],
+    )

@@ -1,0 +1,100 @@
+"""The Jinja environment and the context every page gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+
+from tal import __version__, i18n
+from tal.core import markdown
+from tal.experiments import labels
+from tal.settings import PROJECT_ROOT, get_settings
+
+TEMPLATES = PROJECT_ROOT / "templates"
+
+
+@pass_context
+def _date(ctx, value, fmt: str = "long") -> str:
+    return i18n.format_date(value, ctx["lang"], fmt)
+
+
+@pass_context
+def _datetime(ctx, value) -> str:
+    return i18n.format_datetime(value, ctx["lang"])
+
+
+@pass_context
+def _number(ctx, value, digits: int = 4) -> str:
+    return i18n.format_number(value, ctx["lang"], digits)
+
+
+@pass_context
+def _input_number(ctx, value) -> str:
+    """A number as a form field shows it: no grouping, decimal comma in French."""
+    if value is None:
+        return ""
+    text = f"{value:.15g}" if isinstance(value, float) else str(value)
+    return text.replace(".", ",") if ctx["lang"] == "fr" else text
+
+
+def _find(items, **attributes):
+    """The first item whose attributes have these values, or None."""
+    for item in items or ():
+        if all(getattr(item, k) == v for k, v in attributes.items()):
+            return item
+    return None
+
+
+def _translate_pairs(pairs, gettext) -> list[tuple[str, str]]:
+    """[(key, French label)] -> [(key, translated label)], for select options."""
+    return [(key, gettext(label)) for key, label in pairs]
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        date=_date, datetime=_datetime, number=_number, markdown=markdown.render, translate_pairs=_translate_pairs,
+        input_number=_input_number,
+    )
+    env.globals.update(labels=labels.ALL, version=__version__, find=_find)
+    return env
+
+
+def template_engine() -> JinjaTemplateEngine:
+    return JinjaTemplateEngine.from_environment(make_environment())
+
+
+def language(request: Request) -> str:
+    return i18n.pick(request.cookies.get("lang"), request.headers.get("accept-language", ""))
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    lang = language(request)
+    translation = i18n.translations(lang)
+    settings = get_settings()
+    return {
+        "lang": lang,
+        "_": translation.gettext,
+        "gettext": translation.gettext,
+        "ngettext": translation.ngettext,
+        "actor": request.scope.get("state", {}).get("actor"),
+        "org": {"name": settings.org_name, "color": settings.org_color, "accent": settings.org_accent},
+        "path": request.url.path,
+        "query": request.url.query,
+    }
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
+    """Render a template with the context every page needs."""
+    return Template(template_name=name, context={**base_context(request), **context}, status_code=status_code)

@@ -1,0 +1,85 @@
+"""Database engine set-up, migrations and transactions.
+
+SQLite: WAL journal and a 30 s busy timeout, write transactions opened IMMEDIATE
+(a DEFERRED read-then-write transaction fails with "database is locked" under
+concurrency). PostgreSQL: asyncpg, with a connection pool when serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+os.environ.setdefault("PICCOLO_CONF", "tal.piccolo_conf")
+
+SQLITE_TIMEOUT_S = 30
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a TAL_DATABASE_URL."""
+    if url.startswith("sqlite:"):
+        path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
+    return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
+
+
+def prepare_sqlite(engine: Engine) -> None:
+    """Turn on WAL mode (it is kept in the file) before the first connection."""
+    if isinstance(engine, SQLiteEngine):
+        with sqlite3.connect(engine.path, timeout=SQLITE_TIMEOUT_S) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+
+
+def all_tables() -> list:
+    from tal.piccolo_conf import APP_REGISTRY
+
+    return [table for config in APP_REGISTRY.app_configs.values() for table in config.table_classes]
+
+
+def use_engine(engine: Engine) -> None:
+    """Point every table (and Piccolo's migration table) at this engine."""
+    from piccolo.apps.migrations.tables import Migration
+
+    import tal.piccolo_conf
+
+    tal.piccolo_conf.DB = engine
+    for table in [*all_tables(), Migration]:
+        table._meta.db = engine
+
+
+def current_engine() -> Engine:
+    import tal.piccolo_conf
+
+    return tal.piccolo_conf.DB
+
+
+async def migrate() -> None:
+    """Run every migration forward (idempotent)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    prepare_sqlite(current_engine())
+    with contextlib.redirect_stdout(open(os.devnull, "w")):
+        result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"migration failed: {result.message}")
+
+
+@contextlib.asynccontextmanager
+async def transaction(write: bool = True) -> AsyncIterator[None]:
+    """One transaction; on SQLite, IMMEDIATE when it will write."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        kind = TransactionType.immediate if write else TransactionType.deferred
+        async with engine.transaction(transaction_type=kind):
+            yield
+    else:
+        async with engine.transaction():
+            yield

@@ -1,0 +1,1 @@
+"""The register of experiments: plan, pre-registration, iterations, learning cards."""

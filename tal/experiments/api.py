@@ -1,0 +1,138 @@
+"""JSON twins of the register's pages, under /api/v1 (read-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.params import Parameter
+
+from tal import db
+from tal.core.pagination import PER_PAGE
+from tal.experiments import services
+from tal.experiments.plan import canonical_plan
+from tal.experiments.schemas import ExperimentFile
+
+
+class ExperimentSummaryOut(msgspec.Struct):
+    slug: str
+    title: str
+    service: str
+    design: str
+    status: str
+    visibility: str
+    registered_at: dt.datetime | None
+    updated_at: dt.datetime
+    url: str
+    api_url: str
+
+
+class ExperimentListOut(msgspec.Struct):
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    items: list[ExperimentSummaryOut]
+    next: str | None
+
+
+class RegistrationOut(msgspec.Struct):
+    registered_at: dt.datetime | None
+    registration_hash: str | None
+    plan_hash: str
+    plan_matches_hash: bool
+    plan_url: str
+    algorithm: str = "sha256"
+
+
+class StatusStepOut(msgspec.Struct):
+    status: str
+    at: str
+
+
+class ExperimentOut(msgspec.Struct):
+    slug: str
+    url: str
+    registration: RegistrationOut
+    status_history: list[StatusStepOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    document: ExperimentFile
+
+
+def _summary(item: services.Summary) -> ExperimentSummaryOut:
+    return ExperimentSummaryOut(
+        item.slug, item.title, item.service, item.design, item.status, item.visibility, item.registered_at,
+        item.updated_at, f"/experimentations/{item.slug}", f"/api/v1/experiments/{item.slug}",
+    )
+
+
+@get("/api/v1/experiments", summary="Le registre des expérimentations", tags=["Registre"])
+async def list_experiments(
+    request: Request,
+    service: str = Parameter(default="", max_length=120, description="Service porteur ou partenaire"),
+    objective: str = Parameter(default="", max_length=200, description="Objectif stratégique"),
+    status: str = Parameter(default="", max_length=20),
+    design: str = Parameter(default="", max_length=20),
+    q: str = Parameter(default="", max_length=200, description="Recherche plein texte"),
+    page: int = Parameter(default=1, ge=1, le=10_000),
+) -> ExperimentListOut:
+    filters = services.Filters(service, objective, status, design, q, page)
+    async with db.transaction(write=False):
+        results = await services.search(filters, request.scope["state"].get("actor"))
+    next_url = None
+    if results.has_next:
+        next_url = str(request.url.include_query_params(page=page + 1).path) + "?" + str(
+            request.url.include_query_params(page=page + 1).query
+        )
+    return ExperimentListOut(
+        results.total, results.number, results.pages, PER_PAGE, [_summary(i) for i in results.items], next_url
+    )
+
+
+@get("/api/v1/experiments/{slug:str}", summary="Une expérimentation", tags=["Registre"])
+async def experiment(request: Request, slug: str) -> ExperimentOut:
+    async with db.transaction(write=False):
+        view = await services.get(slug, request.scope["state"].get("actor"))
+    return ExperimentOut(
+        slug=view.slug,
+        url=f"/experimentations/{view.slug}",
+        registration=RegistrationOut(
+            view.doc.experiment.registered_at, view.registration_hash, view.plan_hash, view.plan_matches,
+            f"/api/v1/experiments/{view.slug}/plan.json",
+        ),
+        status_history=[StatusStepOut(**step) for step in view.status_history],
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+        document=view.doc,
+    )
+
+
+@get(
+    "/api/v1/experiments/{slug:str}/plan.json",
+    summary="Le plan sous sa forme canonique : son SHA-256 est l'empreinte affichée",
+    tags=["Registre"],
+    media_type="application/json",
+)
+async def plan(request: Request, slug: str) -> Response[bytes]:
+    async with db.transaction(write=False):
+        view = await services.get(slug, request.scope["state"].get("actor"))
+    return Response(canonical_plan(view.doc), media_type="application/json")
+
+
+class IndexOut(msgspec.Struct):
+    name: str
+    version: str
+    experiments: str
+    schema: str
+
+
+@get("/api/v1", summary="Point d'entrée de l'API", tags=["Registre"])
+async def index() -> IndexOut:
+    from tal import __version__
+
+    return IndexOut("TAL", __version__, "/api/v1/experiments", "/schema/openapi.json")
+
+
+ROUTES = [index, list_experiments, experiment, plan]

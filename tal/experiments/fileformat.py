@@ -1,0 +1,70 @@
+"""Read and write `tal-experiment/1` files (TOML).
+
+Reading checks the whole file (shape, then rules) and raises a DomainError whose
+field is « fichier : clé » so that the user finds the line to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import msgspec
+import tomli_w
+
+from tal.core.errors import DomainError
+from tal.core.validation import convert
+from tal.experiments import rules
+from tal.experiments.schemas import FORMAT, ExperimentFile
+
+MAX_FILE_BYTES = 5_000_000
+
+
+def parse(text: str, source: str = "") -> ExperimentFile:
+    """Parse and check one file's text. `source` names it in error messages."""
+    prefix = f"{source} : " if source else ""
+    where = source or "fichier"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError(f"TOML illisible : {exc}", where) from None
+    if data.get("format") != FORMAT:
+        raise DomainError(f"attendu « {FORMAT} », trouvé « {data.get('format', '(absent)')} »", f"{prefix}format")
+    try:
+        doc = convert(data, ExperimentFile)
+        rules.check(doc)
+    except DomainError as exc:
+        raise DomainError(exc.message, f"{prefix}{exc.field}" if exc.field else where) from None
+    return doc
+
+
+def read(path: Path) -> ExperimentFile:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DomainError("fichier trop volumineux (5 Mo au plus)", str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DomainError("le fichier n'est pas en UTF-8", str(path)) from None
+    return parse(text, str(path))
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """The .toml files named, or found (sorted) in the folders named."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DomainError("fichier ou dossier introuvable", str(path))
+    if not files:
+        raise DomainError("aucun fichier .toml trouvé dans " + ", ".join(map(str, paths)))
+    return files
+
+
+def dumps(doc: ExperimentFile) -> str:
+    """The document as TOML text, keys in the contract's order, defaults omitted."""
+    data = msgspec.to_builtins(doc, builtin_types=(dt.datetime, dt.date))
+    return tomli_w.dumps(data, multiline_strings=True)

@@ -1,0 +1,399 @@
+"""The register's domain rules. Every write goes through `save`, whatever its source.
+
+`save` checks the document, enforces the pre-registration lock (a registered plan
+changes only with an amendment; amendments are append-only), keeps the status
+history and the columns used to find experiments, and writes nothing on error.
+Callers open the transaction (`tal.db.transaction`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import msgspec
+
+from tal.accounts.actor import Actor, can_decide, can_edit, can_read
+from tal.accounts.services import ensure_service
+from tal.accounts.tables import Service
+from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tal.core.pagination import PER_PAGE, Page
+from tal.core.text import normalise, search_terms
+from tal.experiments import rules
+from tal.experiments.plan import describe_changes, plan_hash
+from tal.experiments.schemas import Amendment, Decision, ExperimentFile
+from tal.experiments.tables import Experiment, Objective
+from tal.journal.services import entries_of, replace_entries
+
+# Allowed status changes through the forms; a file load may set any status.
+TRANSITIONS = {
+    "draft": ("registered", "abandoned"),
+    "registered": ("running", "abandoned"),
+    "running": ("concluded", "abandoned"),
+    "concluded": ("decided", "abandoned"),
+    "decided": (),
+    "abandoned": (),
+}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class Summary:
+    """One line of the register."""
+
+    slug: str
+    title: str
+    service: str
+    design: str
+    status: str
+    visibility: str
+    registered_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+@dataclass
+class ExperimentView:
+    """An experiment as pages and the API show it."""
+
+    doc: ExperimentFile
+    registration_hash: str | None
+    plan_hash: str
+    plan_matches: bool
+    status_history: list[dict]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+    can_edit: bool = False
+    can_decide: bool = False
+    journal_hidden: int = 0
+
+    @property
+    def slug(self) -> str:
+        return self.doc.experiment.slug
+
+
+@dataclass
+class Filters:
+    service: str = ""
+    objective: str = ""
+    status: str = ""
+    design: str = ""
+    q: str = ""
+    page: int = 1
+
+
+@dataclass
+class SaveResult:
+    slug: str
+    created: bool
+    changed: bool
+    messages: list[str] = field(default_factory=list)
+
+
+_decoder = msgspec.json.Decoder(ExperimentFile)
+
+
+def _decode(document: str | bytes | dict) -> ExperimentFile:
+    if isinstance(document, dict):
+        return msgspec.convert(document, ExperimentFile)
+    return _decoder.decode(document)
+
+
+def _history(row: dict) -> list[dict]:
+    history = row["status_history"]
+    return msgspec.json.decode(history) if isinstance(history, str) else history
+
+
+def _encode(doc: ExperimentFile) -> str:
+    return msgspec.json.encode(msgspec.structs.replace(doc, journal=[])).decode()
+
+
+def _search_text(doc: ExperimentFile) -> str:
+    parts = [doc.experiment.title, doc.experiment.summary, doc.experiment.service, *doc.experiment.objectives]
+    for h in doc.hypotheses:
+        parts += [h.we_believe, h.to_verify_we_will, h.we_will_measure, h.we_are_right_if]
+    parts += [m.label for m in doc.metrics]
+    for it in doc.iterations:
+        parts.append(it.change)
+        if it.learning:
+            parts += [it.learning.we_believed, it.learning.we_observed, it.learning.we_learned, it.learning.therefore_we_will]
+    return normalise(" ".join(parts))
+
+
+def _index(names: list[str]) -> str:
+    return "|" + "|".join(names) + "|" if names else ""
+
+
+async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
+    """The owning service's id; unknown services and objectives are created (files)
+    or refused (forms)."""
+    head = doc.experiment
+    services = [head.service, *head.partner_services]
+    if doc.decision:
+        services += doc.decision.target_services
+    for name in services:
+        if not await Service.exists().where(Service.name == name):
+            if not create:
+                raise DomainError(f"service inconnu : « {name} »", "service")
+            await ensure_service(name)
+    for title in head.objectives:
+        if not await Objective.exists().where(Objective.title == title):
+            if not create:
+                raise DomainError(f"objectif inconnu : « {title} »", "objectives")
+            await Objective.insert(Objective(title=title))
+    row = await Service.select(Service.id).where(Service.name == head.service).first()
+    return row["id"]
+
+
+def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None) -> ExperimentFile:
+    """Enforce pre-registration on a change of a registered experiment.
+
+    Returns the new document, with the form's amendment appended when one is given.
+    """
+    if old.experiment.registered_at is None:
+        return new
+    if new.experiment.registered_at != old.experiment.registered_at:
+        raise DomainError(
+            "la date de pré-enregistrement ne peut pas changer une fois le plan enregistré", "experiment.registered_at"
+        )
+    if new.amendments[: len(old.amendments)] != old.amendments:
+        raise DomainError(
+            "les amendements déjà enregistrés ne peuvent être ni modifiés ni retirés : ajoutez-en un nouveau",
+            "amendments",
+        )
+    plan_changed = plan_hash(new) != old_hash
+    if amendment is not None:
+        if not plan_changed:
+            raise DomainError("le plan n'a pas changé : aucun amendement à enregistrer", "amendment")
+        change = amendment.change.strip() or describe_changes(old, new)
+        new = msgspec.structs.replace(new, amendments=[*new.amendments, msgspec.structs.replace(amendment, change=change)])
+    elif plan_changed and len(new.amendments) == len(old.amendments):
+        raise DomainError(
+            "le plan est pré-enregistré : il ne peut changer que par un amendement (raison, majeur ou mineur). "
+            f"Changements détectés : {describe_changes(old, new)}",
+            "amendments",
+        )
+    return new
+
+
+async def save(
+    doc: ExperimentFile,
+    actor: Actor | None,
+    *,
+    amendment: Amendment | None = None,
+    expected_version: int | None = None,
+    from_file: bool = False,
+) -> SaveResult:
+    """Create or update an experiment from its whole document.
+
+    `actor` None is the system (command line). `from_file`: unknown services and
+    objectives are created, the journal entries of the file replace the stored ones.
+    """
+    rules.check(doc)
+    slug = doc.experiment.slug
+    row = await Experiment.select().where(Experiment.slug == slug).first()
+    if row is None:
+        return await _insert(doc, actor, from_file)
+    old = _decode(row["document"])
+    if actor is not None and not can_edit(actor, owner=old.experiment.service, partners=old.experiment.partner_services):
+        raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
+    if expected_version is not None and expected_version != row["version"]:
+        raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
+    new = _check_lock(old, doc, row["plan_hash"], amendment)
+    rules.check(new)
+    journal_changed = from_file and await entries_of(row["id"]) != doc.journal
+    if not from_file:
+        new = msgspec.structs.replace(new, journal=[])
+    if _encode(new) == _encode(old) and not journal_changed:
+        return SaveResult(slug, created=False, changed=False)
+    service_id = await _ensure_references(new, create=from_file)
+    history = _history(row)
+    if new.experiment.status != old.experiment.status:
+        history = [*history, {"status": new.experiment.status, "at": now().isoformat()}]
+    changed = await Experiment.update(
+        {
+            **_columns(new, service_id),
+            # Set once, when the plan is first registered; amendments never change it.
+            Experiment.registration_hash: row["registration_hash"]
+            or (plan_hash(new) if new.experiment.registered_at else None),
+            Experiment.status_history: msgspec.json.encode(history).decode(),
+            Experiment.updated_at: now(),
+            Experiment.version: row["version"] + 1,
+        }
+    ).where((Experiment.id == row["id"]) & (Experiment.version == row["version"])).returning(Experiment.id)
+    if not changed:
+        raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
+    if journal_changed:
+        await replace_entries(row["id"], doc.journal)
+    return SaveResult(slug, created=False, changed=True)
+
+
+def _columns(doc: ExperimentFile, service_id: int) -> dict:
+    head = doc.experiment
+    return {
+        Experiment.title: head.title,
+        Experiment.service: service_id,
+        Experiment.design: head.design,
+        Experiment.status: head.status,
+        Experiment.visibility: head.visibility,
+        Experiment.document: _encode(doc),
+        Experiment.registered_at: head.registered_at,
+        Experiment.plan_hash: plan_hash(doc),
+        Experiment.services_index: _index([head.service, *head.partner_services]),
+        Experiment.objectives_index: _index(head.objectives),
+        Experiment.search_text: _search_text(doc),
+    }
+
+
+async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> SaveResult:
+    head = doc.experiment
+    if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
+        raise DomainError("votre service doit être le service porteur ou un service partenaire", "service")
+    service_id = await _ensure_references(doc, create=from_file)
+    history = [{"status": "draft", "at": now().isoformat()}]
+    if head.registered_at is not None:
+        history.append({"status": "registered", "at": head.registered_at.isoformat()})
+    if head.status not in ("draft", "registered"):
+        history.append({"status": head.status, "at": now().isoformat()})
+    columns = _columns(doc, service_id)
+    experiment = Experiment(
+        **{column._meta.name: value for column, value in columns.items()},
+        slug=head.slug,
+        registration_hash=columns[Experiment.plan_hash] if head.registered_at else None,
+        status_history=msgspec.json.encode(history).decode(),
+    )
+    await experiment.save()
+    if from_file and doc.journal:
+        await replace_entries(experiment.id, doc.journal)
+    return SaveResult(head.slug, created=True, changed=True)
+
+
+async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
+    """Load files (command line): all or nothing is up to the caller's transaction."""
+    slugs = [d.experiment.slug for d in docs]
+    duplicates = {s for s in slugs if slugs.count(s) > 1}
+    if duplicates:
+        raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(sorted(duplicates))}", "experiment.slug")
+    return [await save(doc, None, from_file=True) for doc in docs]
+
+
+async def exists(slug: str) -> bool:
+    return await Experiment.exists().where(Experiment.slug == slug)
+
+
+async def _row(slug: str) -> dict:
+    row = await Experiment.select().where(Experiment.slug == slug).first()
+    if row is None:
+        raise NotFound(f"aucune expérimentation « {slug} »")
+    return row
+
+
+async def get(slug: str, actor: Actor | None) -> ExperimentView:
+    """The experiment for this reader, or NotFound (also when it may not be read)."""
+    row = await _row(slug)
+    if not can_read(actor, visibility=row["visibility"], status=row["status"]):
+        raise NotFound(f"aucune expérimentation « {slug} »")
+    doc = _decode(row["document"])
+    journal = await entries_of(row["id"], published_only=actor is None)
+    history = _history(row)
+    head = doc.experiment
+    return ExperimentView(
+        doc=msgspec.structs.replace(doc, journal=journal),
+        registration_hash=row["registration_hash"],
+        plan_hash=row["plan_hash"],
+        plan_matches=plan_hash(doc) == row["plan_hash"],
+        status_history=history,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+        can_edit=can_edit(actor, owner=head.service, partners=head.partner_services),
+        can_decide=can_decide(actor),
+    )
+
+
+async def export(slug: str) -> ExperimentFile:
+    """The whole document with every journal entry (command line, admins)."""
+    row = await _row(slug)
+    return msgspec.structs.replace(_decode(row["document"]), journal=await entries_of(row["id"]))
+
+
+async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:
+    """The register: every experiment the reader may read, filtered, newest first."""
+    where = []
+    if actor is None:
+        where.append((Experiment.visibility == "public") & (Experiment.status != "draft"))
+    if filters.service:
+        where.append(Experiment.services_index.like(f"%|{filters.service}|%"))
+    if filters.objective:
+        where.append(Experiment.objectives_index.like(f"%|{filters.objective}|%"))
+    if filters.status:
+        where.append(Experiment.status == filters.status)
+    if filters.design:
+        where.append(Experiment.design == filters.design)
+    for term in search_terms(filters.q):
+        where.append(Experiment.search_text.like(f"%{term}%"))
+    count = Experiment.count()
+    query = Experiment.select(
+        Experiment.slug,
+        Experiment.title,
+        Experiment.service.name.as_alias("service_name"),
+        Experiment.design,
+        Experiment.status,
+        Experiment.visibility,
+        Experiment.registered_at,
+        Experiment.updated_at,
+    )
+    for condition in where:
+        count = count.where(condition)
+        query = query.where(condition)
+    total = await count
+    number = max(1, filters.page)
+    rows = (
+        await query.order_by(Experiment.updated_at, ascending=False)
+        .order_by(Experiment.id, ascending=False)
+        .limit(PER_PAGE)
+        .offset((number - 1) * PER_PAGE)
+    )
+    items = [
+        Summary(
+            r["slug"], r["title"], r["service_name"], r["design"], r["status"], r["visibility"],
+            r["registered_at"], r["updated_at"],
+        )
+        for r in rows
+    ]
+    return Page(items, total, number)
+
+
+async def objective_titles() -> list[str]:
+    return [r["title"] for r in await Objective.select(Objective.title).order_by(Objective.title)]
+
+
+async def transition(slug: str, to: str, actor: Actor, expected_version: int | None = None) -> None:
+    """Move an experiment one step along its lifecycle."""
+    row = await _row(slug)
+    doc = _decode(row["document"])
+    current = doc.experiment.status
+    if to not in TRANSITIONS.get(current, ()):
+        raise DomainError(f"passage impossible de « {current} » à « {to} »", "status")
+    if to == "decided":
+        raise DomainError("la décision se prend avec le formulaire de décision du comité", "status")
+    header = msgspec.structs.replace(doc.experiment, status=to)
+    if to == "registered":
+        header = msgspec.structs.replace(header, registered_at=now())
+    new = msgspec.structs.replace(doc, experiment=header)
+    await save(new, actor, expected_version=expected_version)
+
+
+async def decide(slug: str, decision: Decision, actor: Actor, expected_version: int | None = None) -> None:
+    """The committee records its decision on a concluded experiment."""
+    if not can_decide(actor):
+        raise Forbidden("seul le comité transversal décide de la suite d'une expérimentation")
+    doc = _decode((await _row(slug))["document"])
+    if doc.experiment.status != "concluded":
+        raise DomainError("seule une expérimentation conclue peut recevoir une décision", "status")
+    header = msgspec.structs.replace(doc.experiment, status="decided")
+    # The committee is authorised above; the write itself is the system's.
+    await save(msgspec.structs.replace(doc, experiment=header, decision=decision), None, expected_version=expected_version)

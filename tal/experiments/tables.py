@@ -1,0 +1,42 @@
+"""An experiment is stored as its document plus the columns needed to find it.
+
+`document` holds the experiment as a `tal-experiment/1` document (JSON, without
+its journal entries, which live in the journal). The other columns are derived
+from it on every write, to filter, search and sort in SQL.
+"""
+
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from tal.accounts.tables import Service
+
+
+class Objective(Table):
+    """A strategic objective of the collectivité."""
+
+    title = Varchar(length=200, unique=True, index=True)
+
+
+class Experiment(Table):
+    slug = Varchar(length=80, unique=True, index=True)
+    title = Varchar(length=200)
+    service = ForeignKey(references=Service)
+    design = Varchar(length=20, index=True)
+    status = Varchar(length=20, index=True)
+    visibility = Varchar(length=10, index=True)
+    document = JSON()
+    registered_at = Timestamptz(null=True, default=None)
+    registration_hash = Varchar(length=64, null=True, default=None)
+    plan_hash = Varchar(length=64)
+    # "|Service A|Service B|": owning and partner services, for filtering.
+    services_index = Text(default="")
+    # "|Objective 1|Objective 2|"
+    objectives_index = Text(default="")
+    # Lower-case, accent-free text of titles, hypotheses and learnings.
+    search_text = Text(default="")
+    # [{"status": "registered", "at": "2026-02-20T09:30:00+01:00"}, …]
+    status_history = JSON(default=[])
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)

@@ -1,0 +1,529 @@
+"""The register's HTML pages. Each write opens its own transaction and, on invalid
+input, renders the form again with the French message next to the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Template
+
+from tal import db
+from tal.accounts.actor import Actor, can_create
+from tal.accounts.services import service_names
+from tal.core.errors import DomainError, Forbidden
+from tal.core.templating import render
+from tal.core.validation import convert
+from tal.experiments import fileformat, forms, services
+from tal.experiments.schemas import (
+    DESIGNS,
+    FORMAT,
+    STATUSES,
+    Amendment,
+    Decision,
+    ExperimentFile,
+    Header,
+    Iteration,
+    Learning,
+)
+
+HYPOTHESIS = {name: forms.text for name in ("key", "we_believe", "to_verify_we_will", "we_will_measure", "we_are_right_if")}
+METRIC = {
+    **{name: forms.text for name in ("key", "hypothesis", "label", "kind", "role", "direction")},
+    **{name: forms.number for name in ("mde", "alpha", "power", "baseline", "baseline_sd")},
+    "levels": forms.lines,
+}
+ARM = {"key": forms.text, "label": forms.text, "control": forms.checkbox, "share": forms.number}
+LEARNING = {name: forms.text for name in Learning.__struct_fields__}
+RESULT_FIELDS = {
+    "binary": {"n": forms.integer, "successes": forms.integer},
+    "mean": {"n": forms.integer, "mean": forms.number, "sd": forms.number},
+    "rate": {"events": forms.integer, "exposure": forms.number},
+    "ordinal": {"counts": forms.text},
+}
+
+
+def actor_of(request: Request) -> Actor | None:
+    return request.scope["state"].get("actor")
+
+
+def signed_in(request: Request) -> Actor:
+    actor = actor_of(request)
+    if actor is None:
+        raise Forbidden("connectez-vous pour faire cela")
+    return actor
+
+
+async def editable(slug: str, actor: Actor) -> services.ExperimentView:
+    async with db.transaction(write=False):
+        view = await services.get(slug, actor)
+    if not view.can_edit:
+        raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
+    return view
+
+
+def version_of(form: FormMultiDict) -> int | None:
+    value = forms.get(form, "version")
+    return int(value) if value.isdigit() else None
+
+
+def to_detail(slug: str) -> Redirect:
+    return Redirect(f"/experimentations/{slug}", status_code=303)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@get("/", name="home")
+async def home(request: Request) -> Template:
+    actor = actor_of(request)
+    async with db.transaction(write=False):
+        latest = await services.search(services.Filters(), actor)
+    return render(request, "home.html", latest=latest.items[:6], total=latest.total)
+
+
+async def list_context(request: Request, filters: services.Filters) -> dict[str, Any]:
+    actor = actor_of(request)
+    async with db.transaction(write=False):
+        results = await services.search(filters, actor)
+        return {
+            "results": results,
+            "filters": filters,
+            "services": await service_names(),
+            "objectives": await services.objective_titles(),
+            "designs": DESIGNS,
+            "statuses": STATUSES,
+        }
+
+
+@get("/experimentations", name="experiments")
+async def experiment_list(
+    request: Request,
+    service: str = "",
+    objective: str = "",
+    status: str = "",
+    design: str = "",
+    q: str = "",
+    page: int = 1,
+) -> Template:
+    filters = services.Filters(service[:120], objective[:200], status[:20], design[:20], q[:200], max(1, min(page, 10_000)))
+    return render(request, "experiments/list.html", **await list_context(request, filters))
+
+
+@get("/experimentations/{slug:str}", name="experiment")
+async def experiment_detail(request: Request, slug: str) -> Response:
+    if slug.endswith(".toml"):
+        return await experiment_file(request, slug.removesuffix(".toml"))
+    async with db.transaction(write=False):
+        view = await services.get(slug, actor_of(request))
+    return render(request, "experiments/detail.html", view=view, doc=view.doc, transitions=services.TRANSITIONS)
+
+
+async def experiment_file(request: Request, slug: str) -> Response:
+    async with db.transaction(write=False):
+        view = await services.get(slug, actor_of(request))
+    return Response(
+        fileformat.dumps(view.doc),
+        media_type="application/toml; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{slug}.toml"'},
+    )
+
+
+# ---------------------------------------------------------------- header
+
+
+def header_from(form: FormMultiDict, current: Header | None) -> dict[str, Any]:
+    data = forms.fields(form, {"title": forms.text, "service": forms.text, "summary": forms.text, "visibility": forms.text})
+    data["partner_services"] = [s for s in form.getall("partner_services", []) if s and s != data.get("service")]
+    data["objectives"] = [o for o in form.getall("objectives", []) if o]
+    if current is None:
+        data.update(forms.fields(form, {"slug": forms.text, "design": forms.text}))
+        data["status"] = "draft"
+    else:
+        data.update(slug=current.slug, design=current.design, status=current.status, registered_at=current.registered_at)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+async def header_form_context(request: Request) -> dict[str, Any]:
+    async with db.transaction(write=False):
+        return {"services": await service_names(), "objectives": await services.objective_titles(), "designs": DESIGNS}
+
+
+@get("/experimentations/nouvelle", name="experiment_new")
+async def new_experiment_page(request: Request) -> Template:
+    actor = signed_in(request)
+    if not can_create(actor):
+        raise Forbidden("votre compte n'est rattaché à aucun service")
+    return render(request, "experiments/header_form.html", doc=None, form=None, error=None, **await header_form_context(request))
+
+
+@post("/experimentations/nouvelle")
+async def create_experiment(request: Request) -> Response:
+    actor = signed_in(request)
+    form = await request.form()
+    try:
+        data = header_from(form, None)
+        doc = convert({"format": FORMAT, "experiment": data}, ExperimentFile)
+        async with db.transaction():
+            if await services.exists(doc.experiment.slug):
+                raise DomainError("ce slug est déjà pris : choisissez-en un autre", "experiment.slug")
+            await services.save(doc, actor)
+    except DomainError as exc:
+        exc.field = exc.field.removeprefix("experiment.") if exc.field else exc.field
+        return render(request, "experiments/header_form.html", status_code=400, doc=None, form=form, error=exc,
+                    **await header_form_context(request))
+    return Redirect(f"/experimentations/{doc.experiment.slug}/plan", status_code=303)
+
+
+@get("/experimentations/{slug:str}/modifier", name="experiment_edit")
+async def edit_header_page(request: Request, slug: str) -> Template:
+    view = await editable(slug, signed_in(request))
+    return render(request, "experiments/header_form.html", doc=view.doc, view=view, form=None, error=None,
+                **await header_form_context(request))
+
+
+@post("/experimentations/{slug:str}/modifier")
+async def edit_header(request: Request, slug: str) -> Response:
+    actor = signed_in(request)
+    view = await editable(slug, actor)
+    form = await request.form()
+    try:
+        header = convert(header_from(form, view.doc.experiment), Header, "experiment")
+        async with db.transaction():
+            await services.save(msgspec.structs.replace(view.doc, experiment=header), actor, expected_version=version_of(form))
+    except DomainError as exc:
+        exc.field = exc.field.removeprefix("experiment.") if exc.field else exc.field
+        return render(request, "experiments/header_form.html", status_code=exc.status_code, doc=view.doc, view=view,
+                    form=form, error=exc, **await header_form_context(request))
+    return to_detail(slug)
+
+
+# ---------------------------------------------------------------- plan
+
+
+def plan_from(form: FormMultiDict, doc: ExperimentFile) -> ExperimentFile:
+    hypotheses, h_ranks = forms.rows(form, "hypotheses", HYPOTHESIS)
+    metrics, m_ranks = forms.rows(form, "metrics", METRIC)
+    arms, a_ranks = forms.rows(form, "arms", ARM)
+    data = msgspec.to_builtins(msgspec.structs.replace(doc, journal=[]), builtin_types=(dt.date, dt.datetime))
+    data.update(hypotheses=hypotheses, metrics=metrics, arms=arms)
+    design = forms.get(form, "experiment.design")
+    if doc.experiment.status == "draft" and design:
+        data["experiment"]["design"] = design
+    try:
+        new = convert(data, ExperimentFile)
+        from tal.experiments import rules
+
+        rules.check(new)
+    except DomainError as exc:
+        for section, ranks in (("hypotheses", h_ranks), ("metrics", m_ranks), ("arms", a_ranks)):
+            forms.remap(exc, section, ranks)
+        raise
+    return new
+
+
+def plan_page_context(view: services.ExperimentView, form: FormMultiDict | None, error: DomainError | None) -> dict:
+    doc = view.doc
+    counts = {
+        "hypotheses": forms.row_count(form, "hypotheses", len(doc.hypotheses)),
+        "metrics": forms.row_count(form, "metrics", len(doc.metrics)),
+        "arms": forms.row_count(form, "arms", len(doc.arms), minimum=2),
+    }
+    return {"view": view, "doc": doc, "form": form, "error": error, "counts": counts}
+
+
+@get("/experimentations/{slug:str}/plan", name="experiment_plan")
+async def plan_page(request: Request, slug: str) -> Template:
+    view = await editable(slug, signed_in(request))
+    return render(request, "experiments/plan_form.html", **plan_page_context(view, None, None))
+
+
+@post("/experimentations/{slug:str}/plan")
+async def edit_plan(request: Request, slug: str) -> Response:
+    actor = signed_in(request)
+    view = await editable(slug, actor)
+    form = await request.form()
+    try:
+        new = plan_from(form, view.doc)
+        amendment = None
+        if view.doc.experiment.registered_at is not None:
+            amendment = convert(
+                {
+                    "at": services.now(),
+                    "major": forms.checkbox(forms.get(form, "amendment.major"), ""),
+                    "reason": forms.get(form, "amendment.reason").strip(),
+                    "change": forms.get(form, "amendment.change").strip(),
+                },
+                Amendment,
+                "amendment",
+            )
+            if not amendment.reason:
+                raise DomainError("donnez la raison de l'amendement", "amendment.reason")
+        async with db.transaction():
+            await services.save(new, actor, amendment=amendment, expected_version=version_of(form))
+    except DomainError as exc:
+        return render(request, "experiments/plan_form.html", status_code=exc.status_code,
+                    **plan_page_context(view, form, exc))
+    return to_detail(slug)
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+@post("/experimentations/{slug:str}/statut", name="experiment_status")
+async def change_status(request: Request, slug: str) -> Response:
+    actor = signed_in(request)
+    view = await editable(slug, actor)
+    form = await request.form()
+    try:
+        async with db.transaction():
+            await services.transition(slug, forms.get(form, "to"), actor, expected_version=version_of(form))
+    except DomainError as exc:
+        return render(request, "experiments/detail.html", status_code=exc.status_code, view=view, doc=view.doc,
+                    transitions=services.TRANSITIONS, error=exc)
+    return to_detail(slug)
+
+
+@get("/experimentations/{slug:str}/decision", name="experiment_decision")
+async def decision_page(request: Request, slug: str) -> Template:
+    actor = signed_in(request)
+    async with db.transaction(write=False):
+        view = await services.get(slug, actor)
+        names = await service_names()
+    if not view.can_decide:
+        raise Forbidden("seul le comité transversal décide de la suite d'une expérimentation")
+    return render(request, "experiments/decision_form.html", view=view, doc=view.doc, form=None, error=None, services=names)
+
+
+@post("/experimentations/{slug:str}/decision")
+async def decide(request: Request, slug: str) -> Response:
+    actor = signed_in(request)
+    form = await request.form()
+    async with db.transaction(write=False):
+        view = await services.get(slug, actor)
+        names = await service_names()
+    try:
+        data = forms.fields(form, {"outcome": forms.text, "rationale": forms.text}, "decision.")
+        data["target_services"] = [s for s in form.getall("decision.target_services", []) if s]
+        decided_on = forms.get(form, "decision.decided_on")
+        if not decided_on.strip():
+            raise DomainError("la date de la décision est obligatoire", "decision.decided_on")
+        data["decided_on"] = parse_date(decided_on, "decision.decided_on")
+        decision = convert(data, Decision, "decision")
+        async with db.transaction():
+            await services.decide(slug, decision, actor, expected_version=version_of(form))
+    except DomainError as exc:
+        return render(request, "experiments/decision_form.html", status_code=exc.status_code, view=view, doc=view.doc,
+                    form=form, error=exc, services=names)
+    return to_detail(slug)
+
+
+# ---------------------------------------------------------------- iterations
+
+
+def parse_date(value: str, path: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise DomainError("date attendue au format AAAA-MM-JJ", path) from None
+
+
+def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) -> Iteration:
+    started = forms.get(form, "started_on")
+    ended = forms.get(form, "ended_on")
+    learning = forms.fields(form, LEARNING, "learning.")
+    data: dict[str, Any] = msgspec.to_builtins(current, builtin_types=(dt.date,)) if current else {}
+    data.update(
+        number=number,
+        started_on=parse_date(started, "started_on") if started.strip() else None,
+        change=forms.get(form, "change").strip(),
+    )
+    if data["started_on"] is None:
+        raise DomainError("la date de début est obligatoire", "started_on")
+    data["ended_on"] = parse_date(ended, "ended_on") if ended.strip() else None
+    data["learning"] = learning or None
+    return convert({k: v for k, v in data.items() if v is not None}, Iteration)
+
+
+async def save_iteration(actor: Actor, view: services.ExperimentView, iteration: Iteration, version: int | None) -> None:
+    others = [it for it in view.doc.iterations if it.number != iteration.number]
+    iterations = sorted([*others, iteration], key=lambda it: it.number)
+    new = msgspec.structs.replace(view.doc, iterations=iterations)
+    try:
+        async with db.transaction():
+            await services.save(new, actor, expected_version=version)
+    except DomainError as exc:
+        if exc.field and exc.field.startswith("iterations["):
+            exc.field = exc.field.split("].", 1)[-1] if "]." in exc.field else exc.field
+        raise
+
+
+def find_iteration(view: services.ExperimentView, number: int) -> Iteration:
+    for iteration in view.doc.iterations:
+        if iteration.number == number:
+            return iteration
+    from tal.core.errors import NotFound
+
+    raise NotFound(f"aucune itération n° {number}")
+
+
+@get("/experimentations/{slug:str}/iterations/nouvelle", name="iteration_new")
+async def new_iteration_page(request: Request, slug: str) -> Template:
+    view = await editable(slug, signed_in(request))
+    return render(request, "experiments/iteration_form.html", view=view, doc=view.doc, iteration=None, form=None, error=None)
+
+
+@post("/experimentations/{slug:str}/iterations/nouvelle")
+async def create_iteration(request: Request, slug: str) -> Response:
+    actor = signed_in(request)
+    view = await editable(slug, actor)
+    form = await request.form()
+    number = max((it.number for it in view.doc.iterations), default=0) + 1
+    try:
+        await save_iteration(actor, view, iteration_from(form, None, number), version_of(form))
+    except DomainError as exc:
+        return render(request, "experiments/iteration_form.html", status_code=exc.status_code, view=view, doc=view.doc,
+                    iteration=None, form=form, error=exc)
+    return Redirect(f"/experimentations/{slug}/iterations/{number}/donnees", status_code=303)
+
+
+@get("/experimentations/{slug:str}/iterations/{number:int}/modifier", name="iteration_edit")
+async def edit_iteration_page(request: Request, slug: str, number: int) -> Template:
+    view = await editable(slug, signed_in(request))
+    return render(request, "experiments/iteration_form.html", view=view, doc=view.doc,
+                iteration=find_iteration(view, number), form=None, error=None)
+
+
+@post("/experimentations/{slug:str}/iterations/{number:int}/modifier")
+async def edit_iteration(request: Request, slug: str, number: int) -> Response:
+    actor = signed_in(request)
+    view = await editable(slug, actor)
+    current = find_iteration(view, number)
+    form = await request.form()
+    try:
+        await save_iteration(actor, view, iteration_from(form, current, number), version_of(form))
+    except DomainError as exc:
+        return render(request, "experiments/iteration_form.html", status_code=exc.status_code, view=view, doc=view.doc,
+                    iteration=current, form=form, error=exc)
+    return to_detail(slug)
+
+
+def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, list]:
+    """Results per arm and metric (randomized), series (before/after) or panel."""
+    results, series, panel = [], [], []
+    design = doc.experiment.design
+    for m, metric in enumerate(doc.metrics, start=1):
+        if design == "randomized":
+            for arm in doc.arms:
+                prefix = f"r.{metric.key}.{arm.key}."
+                spec = RESULT_FIELDS[metric.kind]
+                values = forms.fields(form, spec, prefix)
+                if not values:
+                    continue
+                if metric.kind == "ordinal":
+                    counts = [forms.integer(c, prefix + "counts") for c in values["counts"].replace(";", " ").split()]
+                    values["counts"] = counts
+                results.append({"metric": metric.key, "arm": arm.key, **values})
+        elif design == "before_after":
+            prefix = f"s.{metric.key}."
+            rows = forms.table(forms.get(form, prefix + "data"), prefix + "data", 2)
+            if not rows:
+                continue
+            entry: dict[str, Any] = {
+                "metric": metric.key,
+                "periods": [r[0] for r in rows],
+                "values": [forms.number(r[1], prefix + "data") for r in rows],
+                "intervention_at": forms.get(form, prefix + "intervention_at").strip(),
+            }
+            lags = forms.integer(forms.get(form, prefix + "hac_maxlags"), prefix + "hac_maxlags")
+            if lags is not None:
+                entry["hac_maxlags"] = lags
+            series.append(entry)
+        else:
+            prefix = f"p.{metric.key}."
+            rows = forms.table(forms.get(form, prefix + "data"), prefix + "data", 3)
+            if not rows:
+                continue
+            panel.append(
+                {
+                    "metric": metric.key,
+                    "intervention_at": forms.get(form, prefix + "intervention_at").strip(),
+                    "treated_units": forms.lines(forms.get(form, prefix + "treated_units"), "") or [],
+                    "units": [r[0] for r in rows],
+                    "periods": [r[1] for r in rows],
+                    "values": [forms.number(r[2], prefix + "data") for r in rows],
+                }
+            )
+    return results, series, panel
+
+
+def data_field(exc: DomainError, doc: ExperimentFile, iteration_results: list, design: str) -> None:
+    """Point an error on `iterations[k].results[j].n` at the input `r.<metric>.<arm>.n`."""
+    import re
+
+    if not exc.field:
+        return
+    match = re.search(r"(results|series|panel)\[(\d+)\]\.?(\w*)", exc.field)
+    if not match:
+        return
+    kind, index, name = match.group(1), int(match.group(2)) - 1, match.group(3)
+    if kind == "results" and index < len(iteration_results):
+        row = iteration_results[index]
+        exc.field = f"r.{row['metric']}.{row['arm']}.{name or 'n'}"
+    elif kind in ("series", "panel"):
+        metrics = [m.key for m in doc.metrics]
+        prefix = "s" if kind == "series" else "p"
+        if index < len(metrics):
+            field = name if name in ("intervention_at", "hac_maxlags", "treated_units") else "data"
+            exc.field = f"{prefix}.{metrics[index]}.{field}"
+
+
+@get("/experimentations/{slug:str}/iterations/{number:int}/donnees", name="iteration_data")
+async def data_page(request: Request, slug: str, number: int) -> Template:
+    view = await editable(slug, signed_in(request))
+    return render(request, "experiments/data_form.html", view=view, doc=view.doc,
+                iteration=find_iteration(view, number), form=None, error=None)
+
+
+@post("/experimentations/{slug:str}/iterations/{number:int}/donnees")
+async def edit_data(request: Request, slug: str, number: int) -> Response:
+    actor = signed_in(request)
+    view = await editable(slug, actor)
+    current = find_iteration(view, number)
+    form = await request.form()
+    results: list = []
+    try:
+        results, series, panel = results_from(form, view.doc)
+        data = msgspec.to_builtins(current, builtin_types=(dt.date,))
+        data.update(results=results, series=series, panel=panel)
+        await save_iteration(actor, view, convert(data, Iteration), version_of(form))
+    except DomainError as exc:
+        data_field(exc, view.doc, results, view.doc.experiment.design)
+        return render(request, "experiments/data_form.html", status_code=exc.status_code, view=view, doc=view.doc,
+                    iteration=current, form=form, error=exc)
+    return to_detail(slug)
+
+
+ROUTES = [
+    home,
+    experiment_list,
+    new_experiment_page,
+    create_experiment,
+    experiment_detail,
+    edit_header_page,
+    edit_header,
+    plan_page,
+    edit_plan,
+    change_status,
+    decision_page,
+    decide,
+    new_iteration_page,
+    create_iteration,
+    edit_iteration_page,
+    edit_iteration,
+    data_page,
+    edit_data,
+]

@@ -1,0 +1,103 @@
+"""Every TAL_* environment variable, read once.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| TAL_DATABASE_URL | sqlite:///path/file.sqlite or postgresql://user@host:port/db | sqlite:///tal-data/tal.sqlite |
+| TAL_DATA_DIR | folder for the SQLite file and the generated secret key | ./tal-data |
+| TAL_SECRET_KEY | signs and encrypts session cookies (32+ characters) | generated once, kept in TAL_DATA_DIR |
+| TAL_ORG_NAME | the collectivité's name, shown in the header | Ville de Exemple-sur-Loire |
+| TAL_ORG_COLOR | the collectivité's main colour (#rrggbb, dark enough for white text) | #1f4e79 |
+| TAL_ORG_ACCENT | the accent colour (#rrggbb) | #b3461b |
+| TAL_SECURE_COOKIES | 1 to mark cookies Secure (behind HTTPS) | 0 |
+| TAL_TEST_DATABASE_URL | tests only: also run the database tests on this PostgreSQL | unset |
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class SettingsError(ValueError):
+    """A TAL_* variable has a value TAL cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    org_name: str
+    org_color: str
+    org_accent: str
+    secure_cookies: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+
+
+def _secret_key(data_dir: Path) -> str:
+    given = os.environ.get("TAL_SECRET_KEY")
+    if given:
+        if len(given) < 32:
+            raise SettingsError("TAL_SECRET_KEY doit compter au moins 32 caractères.")
+        return given
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _color(name: str, default: str) -> str:
+    value = os.environ.get(name, default)
+    if not _COLOR.match(value):
+        raise SettingsError(f"{name} doit être une couleur de la forme #1f4e79 (reçu : {value!r}).")
+    return value
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("TAL_DATA_DIR", "tal-data")).resolve()
+    url = os.environ.get("TAL_DATABASE_URL") or f"sqlite:///{data_dir / 'tal.sqlite'}"
+    if not url.startswith(("sqlite:", "postgresql:", "postgres:")):
+        raise SettingsError("TAL_DATABASE_URL doit commencer par sqlite:/// ou postgresql://.")
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        secret_key=_secret_key(data_dir),
+        org_name=os.environ.get("TAL_ORG_NAME", "Ville de Exemple-sur-Loire")[:120],
+        org_color=_color("TAL_ORG_COLOR", "#1f4e79"),
+        org_accent=_color("TAL_ORG_ACCENT", "#b3461b"),
+        secure_cookies=os.environ.get("TAL_SECURE_COOKIES", "0") == "1",
+    )
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The settings, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def reset_settings() -> None:
+    """Forget the settings read so far (tests change the environment)."""
+    global _settings
+    _settings = None
