@@ -97,13 +97,12 @@ class Client:
         return response
 
 
-def _flatten(items: list[tuple[str, object]]) -> list[tuple[str, str]]:
-    flat = []
+def _flatten(items: list[tuple[str, object]]) -> dict[str, list[str]]:
+    """Form fields, a key repeated for each value of a list (checkboxes)."""
+    flat: dict[str, list[str]] = {}
     for key, value in items:
-        if isinstance(value, (list, tuple)):
-            flat.extend((key, str(v)) for v in value)
-        else:
-            flat.append((key, str(value)))
+        values = value if isinstance(value, (list, tuple)) else [value]
+        flat.setdefault(key, []).extend(str(v) for v in values)
     return flat
 
 

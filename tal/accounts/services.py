@@ -77,8 +77,11 @@ async def _recent_failures(key: str, now: dt.datetime) -> int:
     )
 
 
-async def authenticate(username: str, password: str, address: str) -> Actor:
-    """The actor for these credentials, or DomainError; too many failures: TooManyAttempts."""
+async def authenticate(username: str, password: str, address: str) -> Actor | None:
+    """The actor for these credentials, or None; too many recent failures: TooManyAttempts.
+
+    The attempt is recorded either way: the caller commits it, then reports a failure.
+    """
     now = dt.datetime.now(dt.timezone.utc)
     username = username.strip().lower()[:60]
     user_key, address_key = f"user:{username}", f"ip:{address}"
@@ -94,8 +97,4 @@ async def authenticate(username: str, password: str, address: str) -> Actor:
         LoginAttempt(key=user_key, succeeded=ok, at=now), LoginAttempt(key=address_key, succeeded=ok, at=now)
     )
     await LoginAttempt.delete().where(LoginAttempt.at < now - 4 * WINDOW)
-    if not ok:
-        raise DomainError("Nom d'utilisateur ou mot de passe incorrect.", "password")
-    actor = await actor_by_id(row["id"])
-    assert actor is not None
-    return actor
+    return await actor_by_id(row["id"]) if ok else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from tal import db, i18n
@@ -13,7 +14,7 @@ from tal.core.templating import render
 
 
 @get("/connexion", name="login")
-async def login_page(request: Request, next: str = "/") -> Template:
+async def login_page(request: Request, next: FromQuery[str] = "/") -> Template:
     return render(request, "accounts/login.html", next=safe_next(next), username="", error=None)
 
 
@@ -26,6 +27,8 @@ async def login(request: Request) -> Response:
     try:
         async with db.transaction():
             actor = await services.authenticate(username, str(form.get("password", "")), address)
+        if actor is None:
+            raise DomainError("Nom d'utilisateur ou mot de passe incorrect.", "password")
     except DomainError as exc:
         return render(request, "accounts/login.html", status_code=exc.status_code, next=target, username=username, error=exc)
     # A new session on sign-in: no session fixation.

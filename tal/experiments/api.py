@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from tal import db
 from tal.core.pagination import PER_PAGE
@@ -71,12 +72,12 @@ def _summary(item: services.Summary) -> ExperimentSummaryOut:
 @get("/api/v1/experiments", summary="Le registre des expérimentations", tags=["Registre"])
 async def list_experiments(
     request: Request,
-    service: str = Parameter(default="", max_length=120, description="Service porteur ou partenaire"),
-    objective: str = Parameter(default="", max_length=200, description="Objectif stratégique"),
-    status: str = Parameter(default="", max_length=20),
-    design: str = Parameter(default="", max_length=20),
-    q: str = Parameter(default="", max_length=200, description="Recherche plein texte"),
-    page: int = Parameter(default=1, ge=1, le=10_000),
+    service: Annotated[str, QueryParameter(max_length=120, description="Service porteur ou partenaire")] = "",
+    objective: Annotated[str, QueryParameter(max_length=200, description="Objectif stratégique")] = "",
+    status: Annotated[str, QueryParameter(max_length=20)] = "",
+    design: Annotated[str, QueryParameter(max_length=20)] = "",
+    q: Annotated[str, QueryParameter(max_length=200, description="Recherche plein texte")] = "",
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
 ) -> ExperimentListOut:
     filters = services.Filters(service, objective, status, design, q, page)
     async with db.transaction(write=False):
@@ -92,7 +93,7 @@ async def list_experiments(
 
 
 @get("/api/v1/experiments/{slug:str}", summary="Une expérimentation", tags=["Registre"])
-async def experiment(request: Request, slug: str) -> ExperimentOut:
+async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
     async with db.transaction(write=False):
         view = await services.get(slug, request.scope["state"].get("actor"))
     return ExperimentOut(
@@ -115,7 +116,7 @@ async def experiment(request: Request, slug: str) -> ExperimentOut:
     tags=["Registre"],
     media_type="application/json",
 )
-async def plan(request: Request, slug: str) -> Response[bytes]:
+async def plan(request: Request, slug: FromPath[str]) -> Response[bytes]:
     async with db.transaction(write=False):
         view = await services.get(slug, request.scope["state"].get("actor"))
     return Response(canonical_plan(view.doc), media_type="application/json")

@@ -250,9 +250,9 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
 
 async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> SaveResult:
     head = doc.experiment
+    service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
         raise DomainError("votre service doit être le service porteur ou un service partenaire", "service")
-    service_id = await _ensure_references(doc, create=from_file)
     history = [{"status": "draft", "at": now().isoformat()}]
     if head.registered_at is not None:
         history.append({"status": "registered", "at": head.registered_at.isoformat()})

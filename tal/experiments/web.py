@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import FormMultiDict
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tal import db
@@ -70,7 +71,7 @@ def version_of(form: FormMultiDict) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def to_detail(slug: str) -> Redirect:
+def to_detail(slug: FromPath[str]) -> Redirect:
     return Redirect(f"/experimentations/{slug}", status_code=303)
 
 
@@ -102,19 +103,19 @@ async def list_context(request: Request, filters: services.Filters) -> dict[str,
 @get("/experimentations", name="experiments")
 async def experiment_list(
     request: Request,
-    service: str = "",
-    objective: str = "",
-    status: str = "",
-    design: str = "",
-    q: str = "",
-    page: int = 1,
+    service: FromQuery[str] = "",
+    objective: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    design: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
 ) -> Template:
     filters = services.Filters(service[:120], objective[:200], status[:20], design[:20], q[:200], max(1, min(page, 10_000)))
     return render(request, "experiments/list.html", **await list_context(request, filters))
 
 
 @get("/experimentations/{slug:str}", name="experiment")
-async def experiment_detail(request: Request, slug: str) -> Response:
+async def experiment_detail(request: Request, slug: FromPath[str]) -> Response:
     if slug.endswith(".toml"):
         return await experiment_file(request, slug.removesuffix(".toml"))
     async with db.transaction(write=False):
@@ -122,7 +123,7 @@ async def experiment_detail(request: Request, slug: str) -> Response:
     return render(request, "experiments/detail.html", view=view, doc=view.doc, transitions=services.TRANSITIONS)
 
 
-async def experiment_file(request: Request, slug: str) -> Response:
+async def experiment_file(request: Request, slug: FromPath[str]) -> Response:
     async with db.transaction(write=False):
         view = await services.get(slug, actor_of(request))
     return Response(
@@ -179,14 +180,14 @@ async def create_experiment(request: Request) -> Response:
 
 
 @get("/experimentations/{slug:str}/modifier", name="experiment_edit")
-async def edit_header_page(request: Request, slug: str) -> Template:
+async def edit_header_page(request: Request, slug: FromPath[str]) -> Template:
     view = await editable(slug, signed_in(request))
     return render(request, "experiments/header_form.html", doc=view.doc, view=view, form=None, error=None,
                 **await header_form_context(request))
 
 
 @post("/experimentations/{slug:str}/modifier")
-async def edit_header(request: Request, slug: str) -> Response:
+async def edit_header(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
     view = await editable(slug, actor)
     form = await request.form()
@@ -236,13 +237,13 @@ def plan_page_context(view: services.ExperimentView, form: FormMultiDict | None,
 
 
 @get("/experimentations/{slug:str}/plan", name="experiment_plan")
-async def plan_page(request: Request, slug: str) -> Template:
+async def plan_page(request: Request, slug: FromPath[str]) -> Template:
     view = await editable(slug, signed_in(request))
     return render(request, "experiments/plan_form.html", **plan_page_context(view, None, None))
 
 
 @post("/experimentations/{slug:str}/plan")
-async def edit_plan(request: Request, slug: str) -> Response:
+async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
     view = await editable(slug, actor)
     form = await request.form()
@@ -274,7 +275,7 @@ async def edit_plan(request: Request, slug: str) -> Response:
 
 
 @post("/experimentations/{slug:str}/statut", name="experiment_status")
-async def change_status(request: Request, slug: str) -> Response:
+async def change_status(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
     view = await editable(slug, actor)
     form = await request.form()
@@ -288,7 +289,7 @@ async def change_status(request: Request, slug: str) -> Response:
 
 
 @get("/experimentations/{slug:str}/decision", name="experiment_decision")
-async def decision_page(request: Request, slug: str) -> Template:
+async def decision_page(request: Request, slug: FromPath[str]) -> Template:
     actor = signed_in(request)
     async with db.transaction(write=False):
         view = await services.get(slug, actor)
@@ -299,7 +300,7 @@ async def decision_page(request: Request, slug: str) -> Template:
 
 
 @post("/experimentations/{slug:str}/decision")
-async def decide(request: Request, slug: str) -> Response:
+async def decide(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
     form = await request.form()
     async with db.transaction(write=False):
@@ -371,13 +372,13 @@ def find_iteration(view: services.ExperimentView, number: int) -> Iteration:
 
 
 @get("/experimentations/{slug:str}/iterations/nouvelle", name="iteration_new")
-async def new_iteration_page(request: Request, slug: str) -> Template:
+async def new_iteration_page(request: Request, slug: FromPath[str]) -> Template:
     view = await editable(slug, signed_in(request))
     return render(request, "experiments/iteration_form.html", view=view, doc=view.doc, iteration=None, form=None, error=None)
 
 
 @post("/experimentations/{slug:str}/iterations/nouvelle")
-async def create_iteration(request: Request, slug: str) -> Response:
+async def create_iteration(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
     view = await editable(slug, actor)
     form = await request.form()
@@ -391,14 +392,14 @@ async def create_iteration(request: Request, slug: str) -> Response:
 
 
 @get("/experimentations/{slug:str}/iterations/{number:int}/modifier", name="iteration_edit")
-async def edit_iteration_page(request: Request, slug: str, number: int) -> Template:
+async def edit_iteration_page(request: Request, slug: FromPath[str], number: FromPath[int]) -> Template:
     view = await editable(slug, signed_in(request))
     return render(request, "experiments/iteration_form.html", view=view, doc=view.doc,
                 iteration=find_iteration(view, number), form=None, error=None)
 
 
 @post("/experimentations/{slug:str}/iterations/{number:int}/modifier")
-async def edit_iteration(request: Request, slug: str, number: int) -> Response:
+async def edit_iteration(request: Request, slug: FromPath[str], number: FromPath[int]) -> Response:
     actor = signed_in(request)
     view = await editable(slug, actor)
     current = find_iteration(view, number)
@@ -482,14 +483,14 @@ def data_field(exc: DomainError, doc: ExperimentFile, iteration_results: list, d
 
 
 @get("/experimentations/{slug:str}/iterations/{number:int}/donnees", name="iteration_data")
-async def data_page(request: Request, slug: str, number: int) -> Template:
+async def data_page(request: Request, slug: FromPath[str], number: FromPath[int]) -> Template:
     view = await editable(slug, signed_in(request))
     return render(request, "experiments/data_form.html", view=view, doc=view.doc,
                 iteration=find_iteration(view, number), form=None, error=None)
 
 
 @post("/experimentations/{slug:str}/iterations/{number:int}/donnees")
-async def edit_data(request: Request, slug: str, number: int) -> Response:
+async def edit_data(request: Request, slug: FromPath[str], number: FromPath[int]) -> Response:
     actor = signed_in(request)
     view = await editable(slug, actor)
     current = find_iteration(view, number)

@@ -1,0 +1,105 @@
+"""Loading and exporting files against the database: all or nothing, idempotent,
+pre-registration enforced, an export reproduces the experiment."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, SAMPLES
+from tal import db
+from tal.core.errors import DomainError
+from tal.experiments import fileformat, services
+from tal.experiments.tables import Experiment
+from tal.journal.tables import JournalEntry
+
+MINIMAL = (ROOT / "tests" / "data" / "minimal.toml").read_text(encoding="utf-8")
+
+
+async def load_text(*texts: str):
+    docs = [fileformat.parse(t, f"f{i}.toml") for i, t in enumerate(texts)]
+    async with db.transaction():
+        return await services.load_documents(docs)
+
+
+async def test_samples_load_once_and_again_change_nothing(samples):
+    rows = await Experiment.select(Experiment.slug, Experiment.version, Experiment.updated_at)
+    assert len(rows) == len(samples) >= 8
+    docs = [fileformat.read(p) for p in fileformat.collect([SAMPLES])]
+    async with db.transaction():
+        results = await services.load_documents(docs)
+    assert not any(r.changed for r in results)
+    assert await Experiment.select(Experiment.slug, Experiment.version, Experiment.updated_at) == rows
+
+
+async def test_export_into_an_empty_database_reproduces_every_sample(samples):
+    exported = {}
+    async with db.transaction(write=False):
+        for slug in samples:
+            exported[slug] = fileformat.dumps(await services.export(slug))
+            assert fileformat.parse(exported[slug]) == samples[slug]
+    for table in (JournalEntry, Experiment):
+        await table.delete(force=True)
+    await load_text(*exported.values())
+    async with db.transaction(write=False):
+        for slug, text in exported.items():
+            assert fileformat.dumps(await services.export(slug)) == text
+
+
+async def test_a_bad_file_among_good_ones_writes_nothing(database):
+    good = MINIMAL
+    other = MINIMAL.replace("essai-minimal", "autre-essai")
+    broken = MINIMAL.replace("essai-minimal", "essai-casse").replace("successes = 147", "successes = 1500")
+    with pytest.raises(DomainError):
+        await load_text(good, other, broken)
+    assert await Experiment.count() == 0
+
+
+async def test_a_failure_inside_the_transaction_rolls_back_earlier_writes(database):
+    first = fileformat.parse(MINIMAL)
+    second = fileformat.parse(MINIMAL.replace("essai-minimal", "deuxieme").replace('service = "Population et citoyenneté"', 'service = "Finances"'))
+    with pytest.raises(DomainError):
+        async with db.transaction():
+            await services.load_documents([first, second])
+            raise DomainError("échec simulé après écriture")
+    assert await Experiment.count() == 0
+
+
+async def test_the_same_slug_twice_in_one_load_is_refused(database):
+    with pytest.raises(DomainError, match="plusieurs fichiers"):
+        await load_text(MINIMAL, MINIMAL)
+    assert await Experiment.count() == 0
+
+
+async def test_a_registered_plan_changes_only_with_a_new_amendment(database):
+    await load_text(MINIMAL)
+    before = await Experiment.select().where(Experiment.slug == "essai-minimal").first()
+    changed = MINIMAL.replace("mde = 0.03", "mde = 0.02")
+    with pytest.raises(DomainError) as caught:
+        await load_text(changed)
+    assert caught.value.field == "amendments"
+    assert "mde : 0.03 → 0.02" in caught.value.message
+    amended = changed + '\n[[amendments]]\nat = 2026-03-15T10:00:00+01:00\nmajor = true\nreason = "Effet minimal revu"\nchange = "mde 0,03 → 0,02"\n'
+    await load_text(amended)
+    after = await Experiment.select().where(Experiment.slug == "essai-minimal").first()
+    assert after["registration_hash"] == before["registration_hash"] == before["plan_hash"]
+    assert after["plan_hash"] != before["plan_hash"]
+    # An amendment, once recorded, cannot be rewritten or dropped.
+    with pytest.raises(DomainError, match="amendements déjà enregistrés"):
+        await load_text(amended.replace('reason = "Effet minimal revu"', 'reason = "Autre raison"'))
+    with pytest.raises(DomainError, match="amendements déjà enregistrés"):
+        await load_text(changed.replace("mde = 0.02", "mde = 0.03"))
+
+
+async def test_registration_date_cannot_be_rewritten(database):
+    await load_text(MINIMAL)
+    with pytest.raises(DomainError) as caught:
+        await load_text(MINIMAL.replace("2026-02-20T09:30:00", "2026-03-20T09:30:00"))
+    assert caught.value.field == "experiment.registered_at"
+
+
+async def test_unknown_services_and_objectives_of_a_file_are_created(database):
+    from tal.accounts.services import service_names
+
+    await load_text(MINIMAL)
+    assert {"Population et citoyenneté", "Numérique"} <= set(await service_names())
+    assert await services.objective_titles() == ["Simplifier les démarches"]
