@@ -84,3 +84,54 @@ def format_number(value: float | int | None, lang: str, digits: int = 4) -> str:
     if isinstance(value, int):
         return numbers.format_decimal(value, locale=lang)
     return numbers.format_decimal(value, format="#,##0." + "#" * digits, locale=lang)
+
+
+# ---------------------------------------------------------------- catalogues
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+METHODS = [("tal/**.py", "python"), ("templates/**.html", "jinja2")]
+
+
+def extract() -> "Catalog":  # noqa: F821
+    """Every message of the code and templates, as a Babel catalogue."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+
+    root = Path(__file__).resolve().parent.parent
+    catalogue = Catalog(project="TAL", charset="utf-8")
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    for filename, lineno, message, comments, context in extract_from_dir(
+        root, METHODS, keywords=KEYWORDS, options_map=options, comment_tags=("TRANSLATORS:",)
+    ):
+        if filename.startswith("tal/stats/"):
+            continue
+        catalogue.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalogue
+
+
+def update_catalogues() -> dict[str, int]:
+    """Merge the extracted messages into each .po file; returns the untranslated counts (en)."""
+    from babel.messages.pofile import write_po
+
+    template = extract()
+    missing = {}
+    for lang in LANGUAGES:
+        path = catalogue_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("rb") as f:
+                catalogue = read_po(f, locale=lang)
+        else:
+            from babel.messages.catalog import Catalog
+
+            catalogue = Catalog(locale=lang, project="TAL", charset="utf-8")
+        catalogue.update(template, no_fuzzy_matching=True)
+        catalogue.obsolete.clear()
+        with path.open("wb") as f:
+            write_po(f, catalogue, width=100, omit_header=False, sort_output=True, include_previous=False)
+        missing[lang] = sum(1 for m in catalogue if m.id and not m.string)
+    return missing
+
+
+if __name__ == "__main__":
+    print("Messages sans traduction :", update_catalogues())

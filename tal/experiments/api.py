@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 from typing import Annotated
 
 import msgspec
@@ -84,9 +85,8 @@ async def list_experiments(
         results = await services.search(filters, request.scope["state"].get("actor"))
     next_url = None
     if results.has_next:
-        next_url = str(request.url.include_query_params(page=page + 1).path) + "?" + str(
-            request.url.include_query_params(page=page + 1).query
-        )
+        params = {k: v for k, v in vars(filters).items() if v and k != "page"}
+        next_url = "/api/v1/experiments?" + urlencode({**params, "page": page + 1})
     return ExperimentListOut(
         results.total, results.number, results.pages, PER_PAGE, [_summary(i) for i in results.items], next_url
     )

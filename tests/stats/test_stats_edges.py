@@ -1,0 +1,201 @@
+"""Edge cases give finite numbers or an honest French "not estimable"; kernels agree with statsmodels."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import tal.stats as ts
+from docs_stats import randomized
+
+
+def _finite(*arrays):
+    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
+
+
+# ---------------------------------------------------------------- binary
+
+
+def test_binary_zero_in_one_arm_and_both():
+    res = ts.compare_binary([0, 0], [50, 100], [6, 0], [50, 100])
+    assert _finite(res["difference_low"], res["difference_high"], res["ratio_low"], res["ratio_high"], res["p_value"])
+    assert res["fisher"].all()
+    assert res["p_value"][1] == 1.0
+    assert res["difference_low"][1] < 0 < res["difference_high"][1]
+    assert math.isinf(res["ratio"][0]) and math.isnan(res["ratio"][1])
+
+
+def test_binary_five_per_arm_and_identical_arms():
+    res = ts.compare_binary([1, 3, 5], [5, 5, 5], [4, 3, 5], [5, 5, 5])
+    assert res["fisher"].all()
+    assert _finite(res["difference_low"], res["difference_high"], res["p_value"])
+    assert res["p_value"][1] == pytest.approx(1.0)
+    assert res["difference"][1] == 0.0
+    # all successes in both arms: the log-adjusted interval would be the point 1
+    assert math.isnan(res["ratio_low"][2]) and math.isnan(res["ratio_high"][2])
+
+
+def test_binary_ten_million_per_arm():
+    n = 10_000_000
+    res = ts.compare_binary([1_700_000], [n], [1_690_000], [n])
+    assert not res["fisher"][0]
+    assert _finite(res["difference_low"], res["difference_high"], res["p_value"], res["ratio_low"])
+    assert res["difference_high"][0] < 0 and res["p_value"][0] < 1e-6
+    up, down = ts.prob_b_beats_a([1_700_000], [n], [1_690_000], [n])
+    assert 0 <= up[0] < 1e-6 and down[0] == pytest.approx(1.0)
+
+
+def test_binary_kernel_matches_statsmodels_per_comparison():
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    rng = np.random.default_rng(7)
+    n_a = rng.integers(30, 3000, 40)
+    n_b = rng.integers(30, 3000, 40)
+    x_a = rng.binomial(n_a, 0.2)
+    x_b = rng.binomial(n_b, 0.25)
+    res = ts.compare_binary(x_a, n_a, x_b, n_b, alpha=np.where(np.arange(40) % 2, 0.05, 0.1))
+    for i in range(40):
+        a = 0.1 if i % 2 == 0 else 0.05
+        z, p = proportions_ztest([x_b[i], x_a[i]], [n_b[i], n_a[i]])
+        assert res["difference_low"][i] == pytest.approx(
+            confint_proportions_2indep(x_b[i], n_b[i], x_a[i], n_a[i], method="newcomb", alpha=a)[0], rel=1e-12)
+        assert res["ratio_high"][i] == pytest.approx(confint_proportions_2indep(
+            x_b[i], n_b[i], x_a[i], n_a[i], method="log-adjusted", compare="ratio", alpha=a)[1], rel=1e-12)
+        if not res["fisher"][i]:
+            assert res["statistic"][i] == pytest.approx(z, rel=1e-12)
+            assert res["p_value"][i] == pytest.approx(p, rel=1e-10)
+
+
+def test_probability_better_matches_hypergeometric_tail():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    n_a, n_b = rng.integers(1, 4000, 200), rng.integers(1, 4000, 200)
+    x_a, x_b = rng.integers(0, n_a + 1), rng.integers(0, n_b + 1)
+    up, down = ts.prob_b_beats_a(x_a, n_a, x_b, n_b)
+    ref = stats.hypergeom.sf(x_a, n_a + n_b + 2, n_a + 1, x_a + x_b + 1)
+    assert np.max(np.abs(up - ref)) < 1e-11
+    assert np.max(np.abs(up + down - 1)) < 1e-12
+    assert ts.prob_b_beats_a(0, 1, 1, 1)[0][0] == pytest.approx(5 / 6, abs=1e-14)
+
+
+# ---------------------------------------------------------------- mean, rate, ordinal
+
+
+def test_mean_matches_scipy_and_flags_degenerate_arms():
+    from scipy.stats import ttest_ind_from_stats
+
+    res = ts.compare_mean([5, 5, 1, 5], [3.0, 3.0, 1.0, 1.0], [1.2, 0.0, 0.0, 2.0],
+                          [5, 5, 3, 5], [5.5, 3.0, 1.0, 1.0], [2.5, 0.0, 1.0, 2.0])
+    ref = ttest_ind_from_stats(3.0, 1.2, 5, 5.5, 2.5, 5, equal_var=False)
+    assert res["p_value"][0] == pytest.approx(ref.pvalue, rel=1e-10)
+    assert math.isnan(res["p_value"][1])  # zero variance in both arms
+    assert math.isnan(res["p_value"][2])  # an arm of one unit
+    assert res["p_value"][3] == pytest.approx(1.0) and res["difference"][3] == 0.0
+
+
+def test_rate_score_interval_matches_statsmodels_and_zero_counts():
+    from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+
+    res = ts.compare_rate([30, 12, 0, 0, 3], [1000, 500, 100, 100, 100], [50, 20, 4, 0, 0], [1200, 400, 100, 100, 100])
+    for i in (0, 1):
+        args = ([50, 20][i], [1200, 400][i], [30, 12][i], [1000, 500][i])
+        low, high = confint_poisson_2indep(*args, method="score")
+        assert res["ratio_low"][i] == pytest.approx(low, rel=1e-6)
+        assert res["ratio_high"][i] == pytest.approx(high, rel=1e-6)
+        assert res["p_value"][i] == pytest.approx(test_poisson_2indep(*args, method="score").pvalue, rel=1e-10)
+    assert res["exact"][2:].all() and not res["exact"][:2].any()
+    assert math.isnan(res["ratio"][2]) and math.isnan(res["ratio_high"][2]) and res["ratio_low"][2] > 0
+    assert res["p_value"][3] == 1.0 and res["ratio_low"][3] == 0.0
+    assert res["ratio"][4] == 0.0 and res["ratio_low"][4] == 0.0 and np.isfinite(res["ratio_high"][4])
+
+
+def test_ordinal_identical_single_level_not_estimable():
+    res = ts.compare_ordinal([[0, 5, 0], [5, 5, 0]], [[0, 5, 0], [5, 5, 0]])
+    assert res["estimate"][0] == 0.5 and math.isnan(res["p_value"][0])
+    assert res["p_value"][1] == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- series
+
+
+def test_its_flat_series_and_default_lags():
+    fit = ts.interrupted_time_series([5.0] * 10, 5)
+    assert fit["flat"] and math.isnan(fit["effect"]["p_value"])
+    assert abs(fit["effect"]["estimate"]) < 1e-9
+    assert fit["maxlags"] == ts.default_maxlags(10) == 2
+    assert ts.default_maxlags(3) == 1 and ts.default_maxlags(100) == 4
+
+
+def test_its_series_with_no_effect_is_not_significant():
+    rng = np.random.default_rng(11)
+    y = 100 + 0.5 * np.arange(40) + rng.normal(0, 2, 40)
+    fit = ts.interrupted_time_series(y, 20)
+    assert fit["effect"]["p_value"] > 0.05
+    assert fit["effect"]["low"] < 0 < fit["effect"]["high"]
+
+
+def test_its_hac_matches_statsmodels_default_lags():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(5)
+    y = rng.normal(10, 1, 30)
+    fit = ts.interrupted_time_series(y, 15)
+    t = np.arange(30.0)
+    post = (t >= 15).astype(float)
+    x = np.column_stack([np.ones(30), t, post, np.where(post > 0, t - 15, 0)])
+    ref = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": ts.default_maxlags(30)}, use_t=True)
+    assert fit["level_change"]["p_value"] == pytest.approx(ref.pvalues[2], rel=1e-9)
+    assert fit["slope_change"]["se"] == pytest.approx(ref.bse[3], rel=1e-9)
+
+
+# ---------------------------------------------------------------- portfolio / JSON
+
+
+def _comparisons(out):
+    return [c for it in out["iterations"] for c in it["comparisons"]]
+
+
+def test_edge_documents_give_json_without_nan():
+    doc = randomized()
+    rows = doc["iterations"][0]["results"]
+    rows[0].update(n=5, successes=0)
+    rows[1].update(n=5, successes=0)
+    rows[2].update(sd=0.0, mean=3.0)
+    rows[3].update(sd=0.0, mean=3.0)
+    rows[4].update(events=0)
+    rows[5].update(events=0)
+    rows[6]["counts"] = [0, 0, 7, 0, 0]
+    rows[7]["counts"] = [0, 0, 7, 0, 0]
+    out = ts.evaluate_experiment(doc)
+    text = json.dumps(out, allow_nan=False)  # raises on NaN / inf
+    assert "NaN" not in text
+    by = {c["metric"]: c for c in _comparisons(out)}
+    assert by["absence"]["p_value"] == 1.0 and by["absence"]["method"] == "Fisher exact test"
+    assert by["absence"]["ratio"] is None and "rapport" in by["absence"]["warnings"][0]
+    assert by["attente"]["p_value"] is None and "Écart-type nul" in by["attente"]["not_estimable"]
+    assert by["plaintes"]["ratio"] is None and by["plaintes"]["ratio_ci"][1] is None
+    assert by["satisfaction"]["p_value"] is None and by["satisfaction"]["not_estimable"]
+    assert {c["verdict"] for c in by.values()} <= set(ts.VERDICTS)
+    assert by["attente"]["verdict"] == "inconclusive"
+
+
+def test_output_values_are_plain_python_types():
+    out = ts.evaluate_experiment(randomized())
+
+    def walk(x):
+        if isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        else:
+            assert x is None or type(x) in (str, int, float, bool), type(x)
+            if isinstance(x, float):
+                assert math.isfinite(x)
+
+    walk(out)

@@ -1,0 +1,87 @@
+"""The `tal` command, run as a user runs it: exit codes, one-line errors, no traceback."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PG_URL, ROOT, SAMPLES, TMP
+from tal.experiments import fileformat
+
+MINIMAL = (ROOT / "tests" / "data" / "minimal.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def tal(database, tmp_path):
+    """Run `tal …` against the test database of the current backend."""
+    url = PG_URL if database == "postgresql" else f"sqlite:///{TMP / 'tests.sqlite'}"
+    env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp_path)}
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "tal.cli", *args], input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+
+    return run
+
+
+def test_load_export_and_reload(tal, tmp_path):
+    result = tal("load", str(SAMPLES))
+    assert result.returncode == 0, result.stderr
+    count = len(list(SAMPLES.glob("*.toml")))
+    assert result.stdout.strip() == f"{count} fichier(s) lu(s) : {count} créé(s), 0 mis à jour, 0 inchangé(s)."
+    again = tal("load", str(SAMPLES))
+    assert again.stdout.strip().endswith(f"0 créé(s), 0 mis à jour, {count} inchangé(s).")
+    out = tmp_path / "export.toml"
+    assert tal("export", "rappel-sms-etat-civil", "-o", str(out)).returncode == 0
+    assert fileformat.read(out) == fileformat.read(SAMPLES / "rappel-sms-etat-civil.toml")
+    printed = tal("export", "rappel-sms-etat-civil")
+    assert printed.stdout == out.read_text(encoding="utf-8")
+
+
+def test_a_bad_file_exits_1_with_one_line_and_writes_nothing(tal, tmp_path):
+    (tmp_path / "a.toml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(MINIMAL.replace("essai-minimal", "essai-b").replace("n = 1190", "n = -5"), encoding="utf-8")
+    result = tal("load", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "b.toml : iterations[1].results[2].n : doit être un entier supérieur ou égal à 0" in result.stderr
+    assert tal("export", "essai-minimal").returncode == 1  # the good file was not loaded either
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("load", "/nulle/part.toml"), "fichier ou dossier introuvable"),
+        (("export", "inconnue"), "aucune expérimentation « inconnue »"),
+    ],
+)
+def test_user_errors_are_one_french_line(tal, args, message):
+    result = tal(*args)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_user_create_then_sign_in_is_possible(tal):
+    result = tal("user", "create", "claire", "--role", "manager", "--service", "Finances", "--password-stdin",
+                 stdin="un-long-mot-de-passe\n")
+    assert result.returncode == 0, result.stderr
+    assert "« claire » créé (rôle manager, service Finances)" in result.stdout
+    again = tal("user", "create", "claire", "--role", "manager", "--service", "Finances", "--password-stdin",
+                stdin="un-long-mot-de-passe\n")
+    assert again.returncode == 1 and "username : ce nom d'utilisateur existe déjà" in again.stderr
+    short = tal("user", "create", "paul", "--role", "agent", "--service", "Finances", "--password-stdin", stdin="court\n")
+    assert short.returncode == 1 and "password : au moins 10 caractères" in short.stderr
+
+
+def test_a_new_sqlite_database_is_migrated_in_wal_mode(tmp_path):
+    env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp_path / 'neuve.sqlite'}", "TAL_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "tal.cli", "migrate"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "neuve.sqlite") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"experiment", "account", "service", "journal_entry", "login_attempt"} <= tables
