@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "tal.accounts.piccolo_app",
         "tal.experiments.piccolo_app",
         "tal.journal.piccolo_app",
+        "tal.evaluation.piccolo_app",
     ]
 )

@@ -320,3 +320,14 @@ async def test_markdown_summary_is_sanitised(client, accounts):
     assert "<script" not in html.lower()
     assert not re.search(r"href=[\"']?\s*javascript", html, re.I)
     assert not re.search(r"<[^>]*\bon\w+=", html)
+
+
+async def test_the_plan_shows_the_sample_size_needed_per_arm(client, accounts):
+    from tal.stats import sample_size_binary
+
+    await client.login("agent")
+    await draft(client)
+    page = text_of((await client.get("/experimentations/accueil-samedi/plan")).text)
+    expected = int(sample_size_binary(0.6, 0.05, 1, 0.05, 0.8)[0])
+    assert 1400 < expected < 1500
+    assert f"Effectif nécessaire par bras pour détecter cet effet minimal : {expected:,}".replace(",", " ") in page

@@ -12,6 +12,7 @@ from litestar.params import FromPath, QueryParameter
 
 from tal import db
 from tal.core.pagination import PER_PAGE
+from tal.evaluation import services as evaluation
 from tal.experiments import services
 from tal.experiments.plan import canonical_plan
 from tal.experiments.schemas import ExperimentFile
@@ -51,6 +52,16 @@ class RegistrationOut(msgspec.Struct):
 class StatusStepOut(msgspec.Struct):
     status: str
     at: str
+    source: str | None = None
+
+
+class EvaluationOut(msgspec.Struct):
+    """The evaluation JSON of DESIGN.md (`result`), or why there is none (`error`)."""
+
+    result: dict | None
+    error: str | None
+    computed_at: dt.datetime | None
+    engine: dict
 
 
 class ExperimentOut(msgspec.Struct):
@@ -61,6 +72,7 @@ class ExperimentOut(msgspec.Struct):
     created_at: dt.datetime
     updated_at: dt.datetime
     document: ExperimentFile
+    evaluation: EvaluationOut
 
 
 def _summary(item: services.Summary) -> ExperimentSummaryOut:
@@ -96,6 +108,7 @@ async def list_experiments(
 async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
     async with db.transaction(write=False):
         view = await services.get(slug, request.scope["state"].get("actor"))
+        found = await evaluation.current(slug, view.doc)
     return ExperimentOut(
         slug=view.slug,
         url=f"/experimentations/{view.slug}",
@@ -107,6 +120,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
         created_at=view.created_at,
         updated_at=view.updated_at,
         document=view.doc,
+        evaluation=EvaluationOut(found.result, found.error, found.computed_at, found.engine),
     )
 
 

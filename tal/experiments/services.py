@@ -19,6 +19,7 @@ from tal.accounts.tables import Service
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
+from tal.evaluation import services as evaluation
 from tal.experiments import rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
@@ -186,12 +187,27 @@ async def save(
     amendment: Amendment | None = None,
     expected_version: int | None = None,
     from_file: bool = False,
+    evaluate: bool = True,
 ) -> SaveResult:
     """Create or update an experiment from its whole document.
 
     `actor` None is the system (command line). `from_file`: unknown services and
     objectives are created, the journal entries of the file replace the stored ones.
+    `evaluate`: refresh the evaluation snapshot now (bulk loads refresh once at the end).
     """
+    result = await _save(doc, actor, amendment, expected_version, from_file)
+    if evaluate and result.changed:
+        await evaluation.refresh([result.slug])
+    return result
+
+
+async def _save(
+    doc: ExperimentFile,
+    actor: Actor | None,
+    amendment: Amendment | None,
+    expected_version: int | None,
+    from_file: bool,
+) -> SaveResult:
     rules.check(doc)
     slug = doc.experiment.slug
     row = await Experiment.select().where(Experiment.slug == slug).first()
@@ -253,11 +269,13 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> 
     service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
         raise DomainError("votre service doit être le service porteur ou un service partenaire", "service")
-    history = [{"status": "draft", "at": now().isoformat()}]
+    # A file brings its registration date; the other steps are dated by the load.
+    source = {"source": "file"} if from_file else {}
+    history = [] if head.registered_at else [{"status": "draft", "at": now().isoformat(), **source}]
     if head.registered_at is not None:
-        history.append({"status": "registered", "at": head.registered_at.isoformat()})
+        history.append({"status": "registered", "at": head.registered_at.isoformat(), **source})
     if head.status not in ("draft", "registered"):
-        history.append({"status": head.status, "at": now().isoformat()})
+        history.append({"status": head.status, "at": now().isoformat(), **source})
     columns = _columns(doc, service_id)
     experiment = Experiment(
         **{column._meta.name: value for column, value in columns.items()},
@@ -277,7 +295,9 @@ async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
     duplicates = {s for s in slugs if slugs.count(s) > 1}
     if duplicates:
         raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(sorted(duplicates))}", "experiment.slug")
-    return [await save(doc, None, from_file=True) for doc in docs]
+    results = [await save(doc, None, from_file=True, evaluate=False) for doc in docs]
+    await evaluation.refresh([r.slug for r in results])
+    return results
 
 
 async def exists(slug: str) -> bool:

@@ -16,7 +16,10 @@ from tal import db
 from tal.accounts.actor import Actor, can_create
 from tal.accounts.services import service_names
 from tal.core.errors import DomainError, Forbidden
-from tal.core.templating import render
+from tal.core.templating import language, render
+from tal.evaluation import services as evaluation
+from tal.evaluation.present import present, sample_sizes
+from tal.i18n import translations
 from tal.core.validation import convert
 from tal.experiments import fileformat, forms, services
 from tal.experiments.schemas import (
@@ -118,9 +121,21 @@ async def experiment_list(
 async def experiment_detail(request: Request, slug: FromPath[str]) -> Response:
     if slug.endswith(".toml"):
         return await experiment_file(request, slug.removesuffix(".toml"))
+    return render(request, "experiments/detail.html", **await detail_context(request, slug))
+
+
+async def detail_context(request: Request, slug: str) -> dict[str, Any]:
+    """The experiment page: the experiment and its evaluation, per iteration."""
     async with db.transaction(write=False):
         view = await services.get(slug, actor_of(request))
-    return render(request, "experiments/detail.html", view=view, doc=view.doc, transitions=services.TRANSITIONS)
+        found = await evaluation.current(slug, view.doc)
+    lang = language(request)
+    results = {}
+    if found.result is not None:
+        results = {it.number: it for it in present(found.result, view.doc, translations(lang).gettext, lang)}
+    return {"view": view, "doc": view.doc, "transitions": services.TRANSITIONS, "results": results,
+            "needed": sample_sizes(view.doc),
+            "evaluation": found, "error": None}
 
 
 async def experiment_file(request: Request, slug: FromPath[str]) -> Response:
@@ -233,7 +248,7 @@ def plan_page_context(view: services.ExperimentView, form: FormMultiDict | None,
         "metrics": forms.row_count(form, "metrics", len(doc.metrics)),
         "arms": forms.row_count(form, "arms", len(doc.arms), minimum=2),
     }
-    return {"view": view, "doc": doc, "form": form, "error": error, "counts": counts}
+    return {"view": view, "doc": doc, "form": form, "error": error, "counts": counts, "needed": sample_sizes(doc)}
 
 
 @get("/experimentations/{slug:str}/plan", name="experiment_plan")
@@ -283,8 +298,8 @@ async def change_status(request: Request, slug: FromPath[str]) -> Response:
         async with db.transaction():
             await services.transition(slug, forms.get(form, "to"), actor, expected_version=version_of(form))
     except DomainError as exc:
-        return render(request, "experiments/detail.html", status_code=exc.status_code, view=view, doc=view.doc,
-                    transitions=services.TRANSITIONS, error=exc)
+        context = await detail_context(request, slug)
+        return render(request, "experiments/detail.html", status_code=exc.status_code, **{**context, "error": exc})
     return to_detail(slug)
 
 

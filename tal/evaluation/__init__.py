@@ -1,0 +1,2 @@
+"""Evaluation of stored experiments: snapshots of tal.stats results, their French
+sentences and their charts."""

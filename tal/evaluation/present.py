@@ -1,0 +1,143 @@
+"""The evaluation as pages show it: per iteration, a sentence, a verdict, the figures,
+the warnings and a chart for each comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from tal.evaluation import charts
+from tal.evaluation.sentences import VERDICT_SHORT, Phrase
+from tal.experiments.schemas import ExperimentFile
+
+
+@dataclass
+class ComparisonView:
+    raw: dict
+    metric: str
+    arm: str
+    control: str
+    sentence: str
+    verdict: str
+
+
+@dataclass
+class IterationView:
+    number: int
+    srm: dict | None
+    warnings: list[str]
+    comparisons: list[ComparisonView] = field(default_factory=list)
+    charts: list[tuple[str, Markup]] = field(default_factory=list)  # (caption, svg)
+
+
+def _sign(direction: str) -> int:
+    return 1 if direction == "increase" else -1
+
+
+def present(result: dict, doc: ExperimentFile, gettext: Callable[[str], str], lang: str) -> list[IterationView]:
+    _ = gettext
+    phrase = Phrase(gettext, lang)
+    metrics = {m.key: m for m in doc.metrics}
+    arms = {a.key: a.label for a in doc.arms}
+    fixed = {"après": _("après le changement"), "avant": _("avant"), "traités": _("unités concernées"),
+             "comparaison": _("unités de comparaison")}
+    views = []
+    for it in result.get("iterations", []):
+        view = IterationView(it["number"], it.get("srm"), list(it.get("warnings") or []))
+        by_metric: dict[str, list[ComparisonView]] = {}
+        for c in it.get("comparisons", []):
+            metric = metrics[c["metric"]].label if c["metric"] in metrics else c["metric"]
+            arm = arms.get(c["arm"]) or fixed.get(c["arm"], c["arm"] or "")
+            control = arms.get(c["control"]) or fixed.get(c["control"], c["control"] or "")
+            cv = ComparisonView(c, metric, arm, control, phrase.sentence(c, metric, arm, control),
+                                _(VERDICT_SHORT.get(c.get("verdict"), "")) if c.get("verdict") else "")
+            view.comparisons.append(cv)
+            by_metric.setdefault(c["metric"], []).append(cv)
+        source = next((i for i in doc.iterations if i.number == it["number"]), None)
+        for key, comparisons in by_metric.items():
+            series = next((s for s in source.series if s.metric == key), None) if source else None
+            panel = next((p for p in source.panel if p.metric == key), None) if source else None
+            chart = _chart(comparisons, series, panel, phrase)
+            if chart is not None:
+                view.charts.append(chart)
+        views.append(view)
+    return views
+
+
+def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> tuple[str, Markup] | None:
+    _ = phrase._
+    first = comparisons[0].raw
+    description = " ".join(c.sentence for c in comparisons)
+    if first["arm"] == "après" and first.get("fitted") and series is not None:
+        periods = first["periods"]
+        marker = periods.index(series.intervention_at) if series.intervention_at in periods else None
+        counterfactual = [v if marker is not None and i >= marker else None for i, v in enumerate(first["counterfactual"])]
+        fitted_before = [v if marker is None or i < marker else None for i, v in enumerate(first["fitted"])]
+        fitted_after = [v if marker is not None and i >= marker else None for i, v in enumerate(first["fitted"])]
+        title = _("%(metric)s : série, tendances ajustées et tendance sans changement") % {"metric": comparisons[0].metric}
+        return title, charts.lines(
+            title, description, periods,
+            [("fit", _("tendance ajustée"), fitted_before), ("fit-after", _("après le changement"), fitted_after),
+             ("counterfactual", _("sans le changement"), counterfactual)],
+            marker, points=list(series.values),
+        )
+    if first["arm"] == "traités" and first.get("group_means") and panel is not None:
+        means = first["group_means"]
+        periods = [str(p) for p in means["periods"]]
+        marker = periods.index(panel.intervention_at) if panel.intervention_at in periods else None
+        title = _("%(metric)s : moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
+        return title, charts.lines(
+            title, description, means["periods"],
+            [("treated", _("unités concernées"), means["treated"]), ("comparison", _("unités de comparaison"), means["comparison"])],
+            marker,
+        )
+    rows, reference, margins, fmt = [], 0.0, [], None
+    kind = first["kind"]
+    mde = first.get("mde") or 0
+    sign = _sign(first.get("direction", "increase"))
+    for c in comparisons:
+        raw = c.raw
+        if kind in ("binary", "mean") and raw.get("difference") is not None and raw.get("difference_ci"):
+            scale = 100 if kind == "binary" else 1
+            rows.append((c.arm, raw["difference"] * scale, raw["difference_ci"][0] * scale, raw["difference_ci"][1] * scale))
+            margins = [sign * mde * scale]
+            fmt = (lambda v: phrase.num(v, 1) + _(" pt")) if kind == "binary" else (lambda v: phrase.num(v, 2))
+        elif kind == "rate" and raw.get("ratio") is not None and raw.get("ratio_ci"):
+            rows.append((c.arm, raw["ratio"], *raw["ratio_ci"]))
+            reference = 1.0
+            if raw.get("control_value"):
+                margins = [1 + sign * mde / raw["control_value"]]
+            fmt = lambda v: phrase.num(v, 2)  # noqa: E731
+        elif kind == "ordinal" and raw.get("probability_of_superiority") is not None and raw.get("probability_of_superiority_ci"):
+            rows.append((c.arm, raw["probability_of_superiority"], *raw["probability_of_superiority_ci"]))
+            reference = 0.5
+            margins = [0.5 + sign * mde]
+            fmt = lambda v: phrase.pct(v, 0)  # noqa: E731
+    if not rows:
+        return None
+    what = {"binary": _("écart en points"), "mean": _("écart des moyennes"), "rate": _("rapport des taux"),
+            "ordinal": _("probabilité de supériorité")}[kind]
+    title = _("%(metric)s : %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
+        "metric": comparisons[0].metric, "what": what}
+    return title, charts.intervals(title, description, rows, reference, margins, fmt)
+
+
+def sample_sizes(doc: ExperimentFile) -> dict[str, int]:
+    """Units needed per arm for each metric whose plan allows it (binary with a
+    baseline, mean with a baseline standard deviation), shown while writing the plan."""
+    import math
+
+    from tal.stats import sample_size_binary, sample_size_mean
+
+    needed = {}
+    for m in doc.metrics:
+        n = None
+        if m.kind == "binary" and m.baseline is not None:
+            n = float(sample_size_binary(m.baseline, m.mde, _sign(m.direction), m.alpha, m.power)[0])
+        elif m.kind == "mean" and m.baseline_sd is not None:
+            n = sample_size_mean(m.mde, m.baseline_sd, m.alpha, m.power)
+        if n is not None and math.isfinite(n):
+            needed[m.key] = int(math.ceil(n))
+    return needed
