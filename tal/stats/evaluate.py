@@ -62,6 +62,15 @@ DID_WARNING = (
     "La comparaison suppose des tendances parallèles avant l'intervention : "
     "vérifiez-les sur le graphique des moyennes par groupe."
 )
+SMALL_SAMPLE = 30
+SMALL_SAMPLE_WARNING = (
+    "Petit échantillon (%(n)d unités dans le plus petit bras) : l'intervalle est large et "
+    "le résultat fragile ; seul un effet important pourrait être mis en évidence."
+)
+GUARDRAIL_WARNING = (
+    "Garde-fou franchi : cet indicateur s'est dégradé de façon significative ; "
+    "examinez-le avant toute généralisation."
+)
 SRM_WARNING = (
     "Déséquilibre de répartition entre les bras (SRM, p < 0,001) : les résultats de "
     "cette itération ne sont pas fiables tant qu'il n'est pas expliqué."
@@ -570,6 +579,11 @@ class _Batch:
             d["statistic"] = cols["statistic"][i]
             d["probability_better"] = cols["probability_better"][i]
             d["verdict"] = str(verdict[i])
+            smallest = min(v["n_a"][i], v["n_b"][i])
+            if math.isfinite(smallest) and smallest < SMALL_SAMPLE:
+                d["warnings"].append(SMALL_SAMPLE_WARNING % {"n": int(smallest)})
+            if d["verdict"] == "guardrail_breached":
+                d["warnings"].insert(0, GUARDRAIL_WARNING)
             if planning is not None and planning[i] is not None:
                 d["planning"] = planning[i]
 

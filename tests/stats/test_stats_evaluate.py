@@ -125,3 +125,28 @@ def test_portfolio_equals_single_evaluations_and_skips_missing_metrics():
     second = together[0]["iterations"][1]
     assert second["number"] == 2 and [c["metric"] for c in second["comparisons"]] == ["absence"]
     assert ts.evaluate_portfolio([]) == []
+
+
+def _two_arm(metric: dict, control: dict, arm: dict) -> dict:
+    return {
+        "experiment": {"slug": "essai", "design": "randomized"},
+        "metrics": [{"key": "m", "direction": "decrease", "mde": 0.05, **metric}],
+        "arms": [{"key": "a", "control": True, "share": 0.5}, {"key": "b", "share": 0.5}],
+        "iterations": [{"number": 1, "results": [{"metric": "m", "arm": "a", **control},
+                                                  {"metric": "m", "arm": "b", **arm}]}],
+    }
+
+
+def test_small_samples_are_flagged():
+    out = ts.evaluate_experiment(_two_arm({"kind": "binary"}, {"n": 12, "successes": 3}, {"n": 11, "successes": 1}))
+    warnings = out["iterations"][0]["comparisons"][0]["warnings"]
+    assert any("Petit échantillon (11 unités" in w for w in warnings)
+    big = ts.evaluate_experiment(_two_arm({"kind": "binary"}, {"n": 1200, "successes": 300}, {"n": 1100, "successes": 100}))
+    assert not any("Petit échantillon" in w for w in big["iterations"][0]["comparisons"][0]["warnings"])
+
+
+def test_a_breached_guardrail_is_said_first():
+    doc = _two_arm({"kind": "binary", "role": "guardrail"}, {"n": 2000, "successes": 100}, {"n": 2000, "successes": 200})
+    c = ts.evaluate_experiment(doc)["iterations"][0]["comparisons"][0]
+    assert c["verdict"] == "guardrail_breached"
+    assert c["warnings"][0].startswith("Garde-fou franchi")
