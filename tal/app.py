@@ -19,6 +19,9 @@ from tal.core.openapi import openapi_config
 from tal.core.templating import template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import web as experiments_web
+from tal.journal import api as journal_api
+from tal.journal import feeds_web
+from tal.journal import web as journal_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -78,6 +81,9 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *accounts_web.ROUTES,
             *experiments_web.ROUTES,
             *experiments_api.ROUTES,
+            *journal_web.ROUTES,
+            *journal_api.ROUTES,
+            *feeds_web.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         middleware=[SecurityHeaders(), session.middleware, CurrentActor()],

@@ -22,6 +22,16 @@ os.environ.setdefault("PICCOLO_CONF", "tal.piccolo_conf")
 SQLITE_TIMEOUT_S = 30
 
 
+def _unique_violations() -> tuple[type[Exception], ...]:
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
+
+
+# What a concurrent insert of the same unique value raises, on either engine.
+UNIQUE_VIOLATIONS = _unique_violations()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a TAL_DATABASE_URL."""
     if url.startswith("sqlite:"):

@@ -205,14 +205,22 @@ async def test_a_visitor_sees_only_public_experiments(client, samples, accounts)
     assert {i["slug"] for i in listing["items"]} == set(samples)
 
 
-async def test_unpublished_journal_entries_are_hidden_from_visitors(client, samples, accounts):
-    slug = next(s for s, d in samples.items() if any(not e.published for e in d.journal) and d.experiment.visibility == "public") if any(
-        any(not e.published for e in d.journal) and d.experiment.visibility == "public" for d in samples.values()) else None
-    doc_slug = next(s for s, d in samples.items() if d.journal and d.experiment.visibility == "public")
-    data = (await client.get(f"/api/v1/experiments/{doc_slug}")).json()
-    assert all(e["published"] for e in data["document"]["journal"])
-    if slug:
-        assert len(data["document"]["journal"]) < len(samples[slug].journal)
+async def test_journal_entries_of_an_experiment_follow_the_journal_rules(client, other_client, samples, accounts):
+    slug, doc = next((s, d) for s, d in samples.items() if any(not e.published for e in d.journal))
+    drafts = {e.title for e in doc.journal if not e.published}
+    published = {e.title for e in doc.journal if e.published}
+
+    async def titles(c) -> set[str]:
+        return {e["title"] for e in (await c.get(f"/api/v1/experiments/{slug}")).json()["document"].get("journal", [])}
+
+    await client.login("voirie")  # another service: published entries only
+    assert await titles(client) == published
+    await other_client.login("admin")
+    assert await titles(other_client) == published | drafts
+    public_slug = next(s for s, d in samples.items() if d.journal and d.experiment.visibility == "public")
+    await client.post("/deconnexion")
+    data = (await client.get(f"/api/v1/experiments/{public_slug}")).json()
+    assert data["document"].get("journal", []) == []  # entries are not public until someone makes them so
 
 
 # Each bad input of the forms: a French message naming the field, 400, nothing written.

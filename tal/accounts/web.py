@@ -21,12 +21,12 @@ async def login_page(request: Request, next: FromQuery[str] = "/") -> Template:
 @post("/connexion")
 async def login(request: Request) -> Response:
     form = await request.form()
-    username = str(form.get("username", ""))
+    username = str(form.get("username", "")).replace("\x00", "")
     target = safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "inconnu"
     try:
         async with db.transaction():
-            actor = await services.authenticate(username, str(form.get("password", "")), address)
+            actor = await services.authenticate(username, str(form.get("password", "")).replace("\x00", ""), address)
         if actor is None:
             raise DomainError("Nom d'utilisateur ou mot de passe incorrect.", "password")
     except DomainError as exc:

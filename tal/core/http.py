@@ -24,12 +24,28 @@ SECURITY_HEADERS = [
 ]
 
 
+PRIVATE = [(b"cache-control", b"private, no-cache"), (b"vary", b"Cookie")]
+
+
 class SecurityHeaders(ASGIMiddleware):
+    """Security headers on every response; pages vary with the session: never shared
+    by a cache. A NUL character in the path or query is refused (400) before anything."""
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] == "http" and (b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
+                                        or b"%00" in scope.get("raw_path", b"")):
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]})
+            await send({"type": "http.response.body", "body": "Requête invalide : caractère nul.".encode()})
+            return
+        static = scope.get("path", "").startswith("/static/")
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                headers = list(message.get("headers", [])) + SECURITY_HEADERS
+                if not static and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers += PRIVATE
+                message["headers"] = headers
             await send(message)
 
         await next_app(scope, receive, send_with_headers)

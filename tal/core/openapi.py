@@ -30,10 +30,15 @@ class OfflineViewer(OpenAPIRenderPlugin):
             for method, operation in item.items()
             if method in METHODS
         ]
+        from litestar.utils.scope.state import ScopeState
+        from markupsafe import escape
+
+        token = ScopeState.from_scope(request.scope).csrf_token
+        token = token if isinstance(token, str) else ""
         template = make_environment().get_template("schema.html")
         html = template.render(
             **base_context(request),
-            csrf_input="",
+            csrf_input=f'<input type="hidden" name="_csrf_token" value="{escape(token)}" />',
             info=openapi_schema.get("info", {}),
             operations=operations,
             schemas=openapi_schema.get("components", {}).get("schemas", {}),

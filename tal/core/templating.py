@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -37,7 +38,7 @@ def _input_number(ctx, value) -> str:
     """A number as a form field shows it: no grouping, decimal comma in French."""
     if value is None:
         return ""
-    text = f"{value:.15g}" if isinstance(value, float) else str(value)
+    text = repr(value) if isinstance(value, float) else str(value)
     return text.replace(".", ",") if ctx["lang"] == "fr" else text
 
 
@@ -92,6 +93,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "org": {"name": settings.org_name, "color": settings.org_color, "accent": settings.org_accent},
         "path": request.url.path,
         "query": request.url.query,
+        "today": dt.date.today(),
     }
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 
+import anyio.to_thread
 import msgspec
 
 from tal.evaluation.tables import Snapshot
@@ -16,6 +18,7 @@ from tal.experiments.schemas import ExperimentFile
 from tal.experiments.tables import Experiment
 
 _encoder = msgspec.json.Encoder(order="sorted")
+log = logging.getLogger("tal.evaluation")
 
 
 @dataclass
@@ -52,13 +55,16 @@ def evaluate_many(docs: list[ExperimentFile]) -> list[tuple[dict | None, str | N
 
     try:
         return [(r, None) for r in evaluate_portfolio([stats_input(d) for d in docs])]
-    except StatsInputError:
+    except Exception:  # noqa: BLE001 - one bad experiment must not block the others
         outcomes = []
         for doc in docs:
             try:
                 outcomes.append((evaluate_portfolio([stats_input(doc)])[0], None))
             except StatsInputError as exc:
                 outcomes.append((None, str(exc)))
+            except Exception:  # noqa: BLE001 - an engine failure is logged, the page says so
+                log.exception("evaluation failed for %s", doc.experiment.slug)
+                outcomes.append((None, "le moteur d'évaluation n'a pas pu traiter ces données (erreur consignée)"))
         return outcomes
 
 
@@ -86,7 +92,7 @@ async def refresh(slugs: list[str] | None = None) -> int:
             stale.append((row["id"], digest, doc))
     if not stale:
         return 0
-    outcomes = evaluate_many([doc for _, _, doc in stale])
+    outcomes = await anyio.to_thread.run_sync(evaluate_many, [doc for _, _, doc in stale])
     engine = msgspec.json.encode(engine_versions()).decode()
     now = dt.datetime.now(dt.timezone.utc)
     for (experiment_id, digest, _), (result, error) in zip(stale, outcomes):
@@ -122,5 +128,5 @@ async def current(slug: str, doc: ExperimentFile) -> Evaluation:
             row["computed_at"],
             msgspec.json.decode(engine) if isinstance(engine, str) else engine,
         )
-    [(result, error)] = evaluate_many([doc])
+    [(result, error)] = await anyio.to_thread.run_sync(evaluate_many, [doc])
     return Evaluation(result, error, None, engine_versions())

@@ -7,6 +7,7 @@ field is « fichier : clé » so that the user finds the line to fix.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from pathlib import Path
 
@@ -21,14 +22,27 @@ from tal.experiments.schemas import FORMAT, ExperimentFile
 MAX_FILE_BYTES = 5_000_000
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
 def parse(text: str, source: str = "") -> ExperimentFile:
     """Parse and check one file's text. `source` names it in error messages."""
     prefix = f"{source} : " if source else ""
     where = source or "fichier"
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=_finite)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"TOML illisible : {exc}", where) from None
+    except _NotFinite as exc:
+        raise DomainError(f"valeur « {exc} » interdite : les nombres doivent être finis", where) from None
     if data.get("format") != FORMAT:
         raise DomainError(f"attendu « {FORMAT} », trouvé « {data.get('format', '(absent)')} »", f"{prefix}format")
     try:

@@ -56,7 +56,18 @@ Parser = Callable[[str, str], Any]
 
 def get(form: Mapping, name: str) -> str:
     value = form.get(name, "")
-    return value if isinstance(value, str) else ""
+    value = value if isinstance(value, str) else ""
+    if "\x00" in value:
+        raise DomainError("caractère nul interdit", name)
+    return value
+
+
+def getall(form, name: str) -> list[str]:
+    """Every value of a repeated field (checkboxes), blanks left out."""
+    values = [v for v in form.getall(name, []) if isinstance(v, str) and v]
+    if any("\x00" in v for v in values):
+        raise DomainError("caractère nul interdit", name)
+    return values
 
 
 def fields(form: Mapping, spec: dict[str, Parser], prefix: str = "") -> dict[str, Any]:
@@ -70,8 +81,13 @@ def fields(form: Mapping, spec: dict[str, Parser], prefix: str = "") -> dict[str
     return result
 
 
-def rows(form: Mapping, section: str, spec: dict[str, Parser]) -> tuple[list[dict], dict[int, int]]:
+def rows(
+    form: Mapping, section: str, spec: dict[str, Parser], identity: tuple[str, ...] = ()
+) -> tuple[list[dict], dict[int, int]]:
     """The rows `section[1].x`, `section[2].x`…: blank or removed ones are left out.
+
+    A row whose `identity` fields are all empty is blank even when other fields hold
+    the defaults the form suggests (alpha 0,05, kind…).
 
     Returns the rows and, for error messages, a map from row rank to form rank.
     """
@@ -84,7 +100,7 @@ def rows(form: Mapping, section: str, spec: dict[str, Parser]) -> tuple[list[dic
         if checkbox(get(form, prefix + "remove"), prefix + "remove"):
             continue
         values = {name: parse(get(form, prefix + name), prefix + name) for name, parse in spec.items()}
-        if all(v in (None, "", False) for v in values.values()):
+        if all(v in (None, "", False) for k, v in values.items() if not identity or k in identity):
             continue
         found.append({k: v for k, v in values.items() if v not in (None, "")})
         ranks[len(found)] = i
@@ -104,7 +120,7 @@ def row_count(form: Mapping | None, section: str, existing: int, minimum: int = 
     """How many rows a form shows: those submitted, or the existing ones and a blank one."""
     if form is not None:
         ranks = [int(m.group(1)) for k in form.keys() if (m := re.match(rf"^{re.escape(section)}\[(\d+)\]", k))]
-        return max(ranks, default=0) or max(existing + 1, minimum)
+        return min(MAX_ROWS, max(ranks, default=0) or max(existing + 1, minimum))
     return min(MAX_ROWS, max(existing + 1, minimum))
 
 

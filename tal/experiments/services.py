@@ -169,7 +169,9 @@ def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendme
     if amendment is not None:
         if not plan_changed:
             raise DomainError("le plan n'a pas changé : aucun amendement à enregistrer", "amendment")
-        change = amendment.change.strip() or describe_changes(old, new)
+        # What changed is always recorded, whatever the team's own description says.
+        detected = describe_changes(old, new)
+        change = f"{amendment.change.strip()} ({detected})" if amendment.change.strip() else detected
         new = msgspec.structs.replace(new, amendments=[*new.amendments, msgspec.structs.replace(amendment, change=change)])
     elif plan_changed and len(new.amendments) == len(old.amendments):
         raise DomainError(
@@ -216,11 +218,19 @@ async def _save(
     old = _decode(row["document"])
     if actor is not None and not can_edit(actor, owner=old.experiment.service, partners=old.experiment.partner_services):
         raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
+    head, new_head = old.experiment, doc.experiment
+    if (
+        actor is not None
+        and not actor.is_admin
+        and actor.service != head.service
+        and (new_head.service != head.service or new_head.partner_services != head.partner_services)
+    ):
+        raise Forbidden("seule l'équipe du service porteur change le service porteur et les partenaires")
     if expected_version is not None and expected_version != row["version"]:
         raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
     new = _check_lock(old, doc, row["plan_hash"], amendment)
     rules.check(new)
-    journal_changed = from_file and await entries_of(row["id"]) != doc.journal
+    journal_changed = from_file and await entries_of(row["id"], everything=True) != doc.journal
     if not from_file:
         new = msgspec.structs.replace(new, journal=[])
     if _encode(new) == _encode(old) and not journal_changed:
@@ -243,7 +253,7 @@ async def _save(
     if not changed:
         raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
     if journal_changed:
-        await replace_entries(row["id"], doc.journal)
+        await replace_entries(row["id"], service_id, doc.journal)
     return SaveResult(slug, created=False, changed=True)
 
 
@@ -285,7 +295,7 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> 
     )
     await experiment.save()
     if from_file and doc.journal:
-        await replace_entries(experiment.id, doc.journal)
+        await replace_entries(experiment.id, service_id, doc.journal)
     return SaveResult(head.slug, created=True, changed=True)
 
 
@@ -317,7 +327,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
     if not can_read(actor, visibility=row["visibility"], status=row["status"]):
         raise NotFound(f"aucune expérimentation « {slug} »")
     doc = _decode(row["document"])
-    journal = await entries_of(row["id"], published_only=actor is None)
+    journal = await entries_of(row["id"], actor)
     history = _history(row)
     head = doc.experiment
     return ExperimentView(
@@ -337,7 +347,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
 async def export(slug: str) -> ExperimentFile:
     """The whole document with every journal entry (command line, admins)."""
     row = await _row(slug)
-    return msgspec.structs.replace(_decode(row["document"]), journal=await entries_of(row["id"]))
+    return msgspec.structs.replace(_decode(row["document"]), journal=await entries_of(row["id"], everything=True))
 
 
 async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:

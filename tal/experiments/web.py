@@ -4,6 +4,7 @@ input, renders the form again with the French message next to the field."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import msgspec
@@ -71,7 +72,7 @@ async def editable(slug: str, actor: Actor) -> services.ExperimentView:
 
 def version_of(form: FormMultiDict) -> int | None:
     value = forms.get(form, "version")
-    return int(value) if value.isdigit() else None
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 def to_detail(slug: FromPath[str]) -> Redirect:
@@ -84,9 +85,12 @@ def to_detail(slug: FromPath[str]) -> Redirect:
 @get("/", name="home")
 async def home(request: Request) -> Template:
     actor = actor_of(request)
+    from tal.journal import services as journal
+
     async with db.transaction(write=False):
         latest = await services.search(services.Filters(), actor)
-    return render(request, "home.html", latest=latest.items[:6], total=latest.total)
+        recognition = await journal.recognition(actor)
+    return render(request, "home.html", latest=latest.items[:6], total=latest.total, journal=recognition)
 
 
 async def list_context(request: Request, filters: services.Filters) -> dict[str, Any]:
@@ -133,8 +137,11 @@ async def detail_context(request: Request, slug: str) -> dict[str, Any]:
     results = {}
     if found.result is not None:
         results = {it.number: it for it in present(found.result, view.doc, translations(lang).gettext, lang)}
+    # A refuted or inconclusive hypothesis invites its team to share what it learned.
+    invite = next((n for n, it in sorted(results.items(), reverse=True) if any(
+        c.raw["role"] == "primary" and c.raw.get("verdict") in ("contradicted", "inconclusive") for c in it.comparisons)), None)
     return {"view": view, "doc": view.doc, "transitions": services.TRANSITIONS, "results": results,
-            "needed": sample_sizes(view.doc),
+            "needed": sample_sizes(view.doc), "invite": invite,
             "evaluation": found, "error": None}
 
 
@@ -153,13 +160,14 @@ async def experiment_file(request: Request, slug: FromPath[str]) -> Response:
 
 def header_from(form: FormMultiDict, current: Header | None) -> dict[str, Any]:
     data = forms.fields(form, {"title": forms.text, "service": forms.text, "summary": forms.text, "visibility": forms.text})
-    data["partner_services"] = [s for s in form.getall("partner_services", []) if s and s != data.get("service")]
-    data["objectives"] = [o for o in form.getall("objectives", []) if o]
+    data["partner_services"] = [s for s in forms.getall(form, "partner_services") if s != data.get("service")]
+    data["objectives"] = forms.getall(form, "objectives")
     if current is None:
         data.update(forms.fields(form, {"slug": forms.text, "design": forms.text}))
         data["status"] = "draft"
     else:
         data.update(slug=current.slug, design=current.design, status=current.status, registered_at=current.registered_at)
+        data.setdefault("visibility", current.visibility)
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -183,10 +191,14 @@ async def create_experiment(request: Request) -> Response:
     try:
         data = header_from(form, None)
         doc = convert({"format": FORMAT, "experiment": data}, ExperimentFile)
-        async with db.transaction():
-            if await services.exists(doc.experiment.slug):
-                raise DomainError("ce slug est déjà pris : choisissez-en un autre", "experiment.slug")
-            await services.save(doc, actor)
+        taken = DomainError("ce slug est déjà pris : choisissez-en un autre", "experiment.slug")
+        try:
+            async with db.transaction():
+                if await services.exists(doc.experiment.slug):
+                    raise taken
+                await services.save(doc, actor)
+        except db.UNIQUE_VIOLATIONS:
+            raise taken from None
     except DomainError as exc:
         exc.field = exc.field.removeprefix("experiment.") if exc.field else exc.field
         return render(request, "experiments/header_form.html", status_code=400, doc=None, form=form, error=exc,
@@ -222,8 +234,9 @@ async def edit_header(request: Request, slug: FromPath[str]) -> Response:
 
 def plan_from(form: FormMultiDict, doc: ExperimentFile) -> ExperimentFile:
     hypotheses, h_ranks = forms.rows(form, "hypotheses", HYPOTHESIS)
-    metrics, m_ranks = forms.rows(form, "metrics", METRIC)
-    arms, a_ranks = forms.rows(form, "arms", ARM)
+    metrics, m_ranks = forms.rows(form, "metrics", METRIC, identity=("key", "label", "hypothesis", "mde", "baseline",
+                                                                     "baseline_sd", "levels"))
+    arms, a_ranks = forms.rows(form, "arms", ARM, identity=("key", "label", "share"))
     data = msgspec.to_builtins(msgspec.structs.replace(doc, journal=[]), builtin_types=(dt.date, dt.datetime))
     data.update(hypotheses=hypotheses, metrics=metrics, arms=arms)
     design = forms.get(form, "experiment.design")
@@ -323,7 +336,7 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
         names = await service_names()
     try:
         data = forms.fields(form, {"outcome": forms.text, "rationale": forms.text}, "decision.")
-        data["target_services"] = [s for s in form.getall("decision.target_services", []) if s]
+        data["target_services"] = forms.getall(form, "decision.target_services")
         decided_on = forms.get(form, "decision.decided_on")
         if not decided_on.strip():
             raise DomainError("la date de la décision est obligatoire", "decision.decided_on")
@@ -476,25 +489,24 @@ def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, 
     return results, series, panel
 
 
-def data_field(exc: DomainError, doc: ExperimentFile, iteration_results: list, design: str) -> None:
-    """Point an error on `iterations[k].results[j].n` at the input `r.<metric>.<arm>.n`."""
-    import re
-
+def data_field(exc: DomainError, built: dict[str, list]) -> None:
+    """Point an error on `iterations[k].results[j].n` (or series, panel) at its input."""
     if not exc.field:
         return
     match = re.search(r"(results|series|panel)\[(\d+)\]\.?(\w*)", exc.field)
     if not match:
         return
     kind, index, name = match.group(1), int(match.group(2)) - 1, match.group(3)
-    if kind == "results" and index < len(iteration_results):
-        row = iteration_results[index]
+    rows = built.get(kind, [])
+    if index >= len(rows):
+        return
+    row = rows[index]
+    if kind == "results":
         exc.field = f"r.{row['metric']}.{row['arm']}.{name or 'n'}"
-    elif kind in ("series", "panel"):
-        metrics = [m.key for m in doc.metrics]
+    else:
         prefix = "s" if kind == "series" else "p"
-        if index < len(metrics):
-            field = name if name in ("intervention_at", "hac_maxlags", "treated_units") else "data"
-            exc.field = f"{prefix}.{metrics[index]}.{field}"
+        field = name if name in ("intervention_at", "hac_maxlags", "treated_units") else "data"
+        exc.field = f"{prefix}.{row['metric']}.{field}"
 
 
 @get("/experimentations/{slug:str}/iterations/{number:int}/donnees", name="iteration_data")
@@ -510,14 +522,15 @@ async def edit_data(request: Request, slug: FromPath[str], number: FromPath[int]
     view = await editable(slug, actor)
     current = find_iteration(view, number)
     form = await request.form()
-    results: list = []
+    built: dict[str, list] = {}
     try:
         results, series, panel = results_from(form, view.doc)
+        built = {"results": results, "series": series, "panel": panel}
         data = msgspec.to_builtins(current, builtin_types=(dt.date,))
         data.update(results=results, series=series, panel=panel)
         await save_iteration(actor, view, convert(data, Iteration), version_of(form))
     except DomainError as exc:
-        data_field(exc, view.doc, results, view.doc.experiment.design)
+        data_field(exc, built)
         return render(request, "experiments/data_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     iteration=current, form=form, error=exc)
     return to_detail(slug)

@@ -2,11 +2,31 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from tal.journal.tables import JournalEntry
+from tal.journal.tables import (
+    AuthorAccess,
+    EntryOfMonth,
+    JournalAction,
+    JournalComment,
+    JournalEntry,
+    JournalRead,
+    JournalReaction,
+    JournalRevision,
+    Tag,
+)
 
 APP_CONFIG = AppConfig(
     app_name="journal",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[JournalEntry],
+    table_classes=[
+        Tag,
+        JournalEntry,
+        JournalRevision,
+        JournalAction,
+        JournalReaction,
+        JournalComment,
+        JournalRead,
+        AuthorAccess,
+        EntryOfMonth,
+    ],
     migration_dependencies=["tal.experiments.piccolo_app"],
 )

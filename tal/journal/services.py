@@ -1,31 +1,526 @@
-"""Journal entries tied to experiments, as the experiment file carries them."""
+"""The journal's domain rules: who sees and changes which entry, publication without
+a validation chain, history of edits, reactions, comments, actions, recognition.
+
+Visibility: a draft is seen by its team (the author's service) and admins; a
+published entry by every agent; a public one by everybody; a withdrawn entry leaves a
+stub (title and reason) where it was visible. The public never sees an author; agents
+see it only when the entry is signed; an admin may reveal it, and that is logged.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 import msgspec
 
+from tal.accounts.actor import Actor
+from tal.accounts.tables import Account, Service
+from tal.core.errors import DomainError, Forbidden, NotFound
+from tal.core.pagination import PER_PAGE, Page
+from tal.core.text import normalise, search_terms
 from tal.experiments.schemas import JournalEntry as EntryDoc
-from tal.journal.tables import JournalEntry
+from tal.journal.schemas import ActionInput, EntryInput
+from tal.journal.tables import (
+    REACTIONS,
+    AuthorAccess,
+    EntryOfMonth,
+    JournalAction,
+    JournalComment,
+    JournalEntry,
+    JournalRead,
+    JournalReaction,
+    JournalRevision,
+    Tag,
+)
 
-FIELDS = EntryDoc.__struct_fields__
+CONTENT = ("title", "happened_on", "what_happened", "what_we_expected", "contributing_factors", "what_went_well",
+           "what_we_learned", "what_we_change", "tags", "services")
+FILE_FIELDS = EntryDoc.__struct_fields__
 
 
-async def entries_of(experiment_id: int, *, published_only: bool = False) -> list[EntryDoc]:
-    query = JournalEntry.select(*[getattr(JournalEntry, f) for f in FIELDS]).where(
-        JournalEntry.experiment == experiment_id
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _json(value):
+    return msgspec.json.decode(value) if isinstance(value, str) else value
+
+
+# ---------------------------------------------------------------- visibility
+
+
+def can_read(actor: Actor | None, row: dict) -> bool:
+    if row["state"] == "draft":
+        return actor is not None and (actor.is_admin or _same_team(actor, row) or actor.id == row["reviewer"])
+    return actor is not None or row["public"]
+
+
+def _same_team(actor: Actor, row: dict) -> bool:
+    return actor.id == row["author"] or (actor.service is not None and actor.service == row.get("team.name"))
+
+
+def can_edit(actor: Actor | None, row: dict) -> bool:
+    """The author; for an entry loaded from a file (no author), its team; admins."""
+    if actor is None or row["state"] == "withdrawn":
+        return False
+    if actor.is_admin:
+        return True
+    if row["author"] is not None:
+        return actor.id == row["author"]
+    return _same_team(actor, row)
+
+
+def can_make_public(actor: Actor | None, row: dict) -> bool:
+    return can_edit(actor, row) or (actor is not None and actor.role == "manager")
+
+
+async def _row(entry_id: int) -> dict:
+    row = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug,
+                                    JournalEntry.experiment.title).where(JournalEntry.id == entry_id).first()
+    if row is None:
+        raise NotFound("aucune entrée de journal n° %d" % entry_id)
+    return row
+
+
+async def _readable(entry_id: int, actor: Actor | None) -> dict:
+    row = await _row(entry_id)
+    if not can_read(actor, row):
+        raise NotFound("aucune entrée de journal n° %d" % entry_id)
+    return row
+
+
+async def _editable(entry_id: int, actor: Actor | None) -> dict:
+    row = await _readable(entry_id, actor)
+    if not can_edit(actor, row):
+        raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+    return row
+
+
+# ---------------------------------------------------------------- writing
+
+
+async def _check_references(data: EntryInput) -> None:
+    known_tags = {r["name"] for r in await Tag.select(Tag.name)}
+    for tag in data.tags:
+        if tag not in known_tags:
+            raise DomainError(f"étiquette inconnue : « {tag} »", "tags")
+    known_services = {r["name"] for r in await Service.select(Service.name)}
+    for name in data.services:
+        if name not in known_services:
+            raise DomainError(f"service inconnu : « {name} »", "services")
+
+
+def _index(names: list[str]) -> str:
+    return "|" + "|".join(names) + "|" if names else ""
+
+
+def _indexes(data: dict, team: str | None) -> dict:
+    """The columns used to filter by tag and by service (team or services concerned)."""
+    services = [team, *data.get("services", [])] if team else list(data.get("services", []))
+    return {JournalEntry.tags_index: _index(list(data.get("tags", []))), JournalEntry.services_index: _index(services)}
+
+
+def _search_text(data: dict) -> str:
+    return normalise(" ".join(str(data.get(k, "")) for k in CONTENT if k not in ("happened_on", "tags", "services"))
+                     + " " + " ".join(data.get("tags") or []))
+
+
+async def _experiment_id(slug: str | None, actor: Actor | None) -> int | None:
+    if not slug:
+        return None
+    from tal.experiments import services as experiments
+
+    view = await experiments.get(slug, actor)  # NotFound when it may not be read
+    from tal.experiments.tables import Experiment
+
+    row = await Experiment.select(Experiment.id).where(Experiment.slug == view.slug).first()
+    return row["id"]
+
+
+async def create(actor: Actor, data: EntryInput) -> int:
+    if actor.service is None and not actor.is_admin:
+        raise Forbidden("votre compte n'est rattaché à aucun service")
+    await _check_references(data)
+    content = msgspec.structs.asdict(data)
+    experiment_id = await _experiment_id(content.pop("experiment"), actor)
+    team = await Service.select(Service.id).where(Service.name == (actor.service or "")).first()
+    entry = JournalEntry(
+        **{k: content[k] for k in CONTENT},
+        experiment=experiment_id,
+        iteration=content["iteration"],
+        signed=content["signed"],
+        author=actor.id,
+        team=team["id"] if team else None,
+        search_text=_search_text(content),
+        **{c._meta.name: v for c, v in _indexes(content, actor.service).items()},
     )
-    if published_only:
-        query = query.where(JournalEntry.published == True)  # noqa: E712
-    rows = await query.order_by(JournalEntry.position).output(load_json=True)
-    return [msgspec.convert(row, EntryDoc) for row in rows]
+    await entry.save()
+    return entry.id
 
 
-async def replace_entries(experiment_id: int, entries: list[EntryDoc]) -> None:
-    await JournalEntry.delete().where(JournalEntry.experiment == experiment_id)
-    if entries:
-        await JournalEntry.insert(
-            *[
-                JournalEntry(experiment=experiment_id, position=i, **msgspec.structs.asdict(entry))
-                for i, entry in enumerate(entries)
-            ]
+async def update(actor: Actor, entry_id: int, data: EntryInput, expected_version: int | None = None) -> None:
+    row = await _editable(entry_id, actor)
+    await _check_references(data)
+    content = msgspec.structs.asdict(data)
+    experiment_id = await _experiment_id(content.pop("experiment"), actor)
+    if row["state"] == "published":
+        await JournalRevision.insert(
+            JournalRevision(entry=entry_id, content=msgspec.json.encode({k: _previous(row, k) for k in CONTENT}).decode())
         )
+    changed = await JournalEntry.update(
+        {
+            **{getattr(JournalEntry, k): content[k] for k in CONTENT},
+            JournalEntry.experiment: experiment_id,
+            JournalEntry.iteration: content["iteration"],
+            JournalEntry.signed: content["signed"],
+            JournalEntry.search_text: _search_text(content),
+            **_indexes(content, row["team.name"]),
+            JournalEntry.updated_at: now(),
+            JournalEntry.version: row["version"] + 1,
+        }
+    ).where((JournalEntry.id == entry_id) & (JournalEntry.version == (expected_version or row["version"]))).returning(JournalEntry.id)
+    if not changed:
+        from tal.core.errors import Conflict
+
+        raise Conflict("l'entrée a été modifiée entre-temps : rechargez la page et recommencez")
+
+
+def _previous(row: dict, key: str):
+    value = row[key]
+    if key in ("tags", "services"):
+        return _json(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+async def publish(actor: Actor, entry_id: int) -> None:
+    row = await _editable(entry_id, actor)
+    if row["state"] != "draft":
+        raise DomainError("cette entrée est déjà publiée", "state")
+    await JournalEntry.update({JournalEntry.state: "published", JournalEntry.published_at: now()}).where(
+        JournalEntry.id == entry_id
+    )
+
+
+async def set_public(actor: Actor, entry_id: int, public: bool) -> None:
+    row = await _readable(entry_id, actor)
+    if not can_make_public(actor, row):
+        raise Forbidden("seuls l'auteur, l'autrice ou l'encadrement peuvent rendre une entrée publique")
+    if row["state"] != "published":
+        raise DomainError("seule une entrée publiée peut être rendue publique", "public")
+    await JournalEntry.update({JournalEntry.public: public}).where(JournalEntry.id == entry_id)
+
+
+async def withdraw(actor: Actor, entry_id: int, reason: str) -> None:
+    row = await _readable(entry_id, actor)
+    if not (can_edit(actor, row) or (actor is not None and actor.is_admin)):
+        raise Forbidden("seul l'auteur ou l'autrice (ou l'administration) peut retirer une entrée")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("donnez la raison du retrait : elle reste affichée à la place de l'entrée", "reason")
+    if len(reason) > 1000:
+        raise DomainError("trop long : 1000 caractères au plus", "reason")
+    await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason,
+                               JournalEntry.updated_at: now()}).where(JournalEntry.id == entry_id)
+
+
+async def propose_review(actor: Actor, entry_id: int, username: str) -> None:
+    """Ask a colleague for a reread: a suggestion, never a gate."""
+    await _editable(entry_id, actor)
+    colleague = await Account.select(Account.id).where(Account.username == username.strip().lower()).first()
+    if colleague is None or colleague["id"] == actor.id:
+        raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "reviewer")
+    await JournalEntry.update({JournalEntry.reviewer: colleague["id"]}).where(JournalEntry.id == entry_id)
+
+
+async def react(actor: Actor, entry_id: int, kind: str) -> None:
+    row = await _readable(entry_id, actor)
+    if kind not in REACTIONS:
+        raise DomainError("réaction inconnue", "kind")
+    if row["state"] != "published":
+        raise DomainError("on ne réagit qu'à une entrée publiée", "kind")
+    if await JournalReaction.exists().where(
+        (JournalReaction.entry == entry_id) & (JournalReaction.account == actor.id) & (JournalReaction.kind == kind)
+    ):
+        raise DomainError("vous avez déjà donné cette réaction", "kind")
+    await JournalReaction.insert(JournalReaction(entry=entry_id, account=actor.id, kind=kind))
+
+
+async def comment(actor: Actor, entry_id: int, body: str) -> None:
+    row = await _readable(entry_id, actor)
+    body = body.strip()
+    if row["state"] != "published":
+        raise DomainError("on ne commente qu'une entrée publiée", "body")
+    if not body:
+        raise DomainError("le commentaire est vide", "body")
+    if len(body) > 5000:
+        raise DomainError("trop long : 5000 caractères au plus", "body")
+    await JournalComment.insert(JournalComment(entry=entry_id, account=actor.id, body=body))
+
+
+async def mark_read(actor: Actor | None, entry_id: int, author_id: int | None = None) -> None:
+    """Count a colleague's reading (once); the author's own reading does not count."""
+    if actor is None or actor.id == author_id:
+        return
+    if not await JournalRead.exists().where((JournalRead.entry == entry_id) & (JournalRead.account == actor.id)):
+        await JournalRead.insert(JournalRead(entry=entry_id, account=actor.id))
+
+
+async def add_action(actor: Actor, entry_id: int, action: ActionInput) -> None:
+    row = await _editable(entry_id, actor)
+    if action.due_on < row["happened_on"]:
+        raise DomainError("l'échéance précède la date de l'événement", "due_on")
+    await JournalAction.insert(JournalAction(entry=entry_id, **msgspec.structs.asdict(action)))
+
+
+async def action_done(actor: Actor, entry_id: int, action_id: int) -> None:
+    await _editable(entry_id, actor)
+    done = await JournalAction.update({JournalAction.done_at: now()}).where(
+        (JournalAction.id == action_id) & (JournalAction.entry == entry_id)
+    ).returning(JournalAction.id)
+    if not done:
+        raise NotFound("action introuvable")
+
+
+async def reveal_author(actor: Actor, entry_id: int) -> str:
+    """The author of an entry, for moderation by an admin; the access is logged."""
+    if not actor.is_admin:
+        raise Forbidden("seule l'administration peut voir l'auteur d'une entrée anonyme, pour modération")
+    row = await _row(entry_id)
+    await AuthorAccess.insert(AuthorAccess(entry=entry_id, admin=actor.id))
+    if row["author"] is None:
+        return "(entrée chargée depuis un fichier : pas d'auteur enregistré)"
+    account = await Account.select(Account.display_name, Account.username).where(Account.id == row["author"]).first()
+    return f"{account['display_name']} ({account['username']})"
+
+
+async def choose_of_month(actor: Actor, entry_id: int, month: str) -> None:
+    if actor.role not in ("committee", "admin"):
+        raise Forbidden("le comité transversal choisit l'entrée du mois")
+    row = await _readable(entry_id, actor)
+    if row["state"] != "published":
+        raise DomainError("seule une entrée publiée peut être l'entrée du mois", "month")
+    try:
+        dt.date.fromisoformat(month + "-01")
+    except ValueError:
+        raise DomainError("mois attendu au format AAAA-MM", "month") from None
+    await EntryOfMonth.delete().where(EntryOfMonth.month == month)
+    await EntryOfMonth.insert(EntryOfMonth(month=month, entry=entry_id))
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class EntrySummary:
+    id: int
+    title: str
+    happened_on: dt.date
+    published_at: dt.datetime | None
+    state: str
+    public: bool
+    team: str | None
+    tags: list[str]
+    experiment: str | None
+    withdrawn_reason: str | None
+
+
+@dataclass
+class EntryView:
+    row: dict
+    author: str | None
+    can_edit: bool
+    can_make_public: bool
+    actions: list[dict]
+    revisions: list[dict]
+    reactions: dict[str, int]
+    my_reactions: set[str]
+    comments: list[dict]
+    reads: int | None
+    author_accesses: int
+    tags: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    late_actions: int = 0
+
+
+def _summary(row: dict) -> EntrySummary:
+    return EntrySummary(row["id"], row["title"], row["happened_on"], row["published_at"], row["state"], row["public"],
+                        row["team.name"], _json(row["tags"]), row["experiment.slug"], row["withdrawn_reason"])
+
+
+@dataclass
+class JournalFilters:
+    service: str = ""
+    tag: str = ""
+    experiment: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    q: str = ""
+    page: int = 1
+
+
+def _visible(actor: Actor | None):
+    if actor is None:
+        return (JournalEntry.state != "draft") & (JournalEntry.public == True)  # noqa: E712
+    return JournalEntry.state != "draft"
+
+
+async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySummary]:
+    """Published entries (and withdrawn stubs), newest first."""
+    where = [_visible(actor)]
+    if filters.service:
+        where.append(JournalEntry.services_index.like(f"%|{filters.service}|%"))
+    if filters.tag:
+        where.append(JournalEntry.tags_index.like(f"%|{filters.tag}|%"))
+    if filters.experiment:
+        where.append(JournalEntry.experiment.slug == filters.experiment)
+    if filters.since:
+        where.append(JournalEntry.happened_on >= filters.since)
+    if filters.until:
+        where.append(JournalEntry.happened_on <= filters.until)
+    for term in search_terms(filters.q):
+        where.append(JournalEntry.search_text.like(f"%{term}%"))
+    query = JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug)
+    count = JournalEntry.count()
+    for condition in where:
+        query, count = query.where(condition), count.where(condition)
+    total = await count
+    number = max(1, filters.page)
+    rows = await (query.order_by(JournalEntry.published_at, ascending=False).order_by(JournalEntry.id, ascending=False)
+                  .limit(PER_PAGE).offset((number - 1) * PER_PAGE))
+    return Page([_summary(r) for r in rows], total, number)
+
+
+async def team_drafts(actor: Actor | None) -> list[EntrySummary]:
+    if actor is None:
+        return []
+    condition = (JournalEntry.state == "draft") & (
+        (JournalEntry.author == actor.id) | (JournalEntry.team.name == (actor.service or "\x00"))
+    )
+    rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug
+                                     ).where(condition).order_by(JournalEntry.updated_at, ascending=False)
+    return [_summary(r) for r in rows]
+
+
+async def get(entry_id: int, actor: Actor | None) -> EntryView:
+    row = await _readable(entry_id, actor)
+    withdrawn = row["state"] == "withdrawn"
+    author = None
+    if actor is not None and row["signed"] and row["author"] is not None and not withdrawn:
+        account = await Account.select(Account.display_name).where(Account.id == row["author"]).first()
+        author = account["display_name"] if account else None
+    reactions = {kind: 0 for kind in REACTIONS}
+    mine: set[str] = set()
+    comments: list[dict] = []
+    if actor is not None and not withdrawn:
+        for r in await JournalReaction.select(JournalReaction.kind, JournalReaction.account).where(JournalReaction.entry == entry_id):
+            reactions[r["kind"]] += 1
+            if r["account"] == actor.id:
+                mine.add(r["kind"])
+        comments = await JournalComment.select(JournalComment.body, JournalComment.at, JournalComment.account.display_name
+                                               ).where(JournalComment.entry == entry_id).order_by(JournalComment.at)
+    is_team = actor is not None and (actor.is_admin or _same_team(actor, row))
+    reads = await JournalRead.count().where(JournalRead.entry == entry_id) if is_team else None
+    actions = [] if withdrawn else await JournalAction.select().where(JournalAction.entry == entry_id).order_by(JournalAction.due_on)
+    today = dt.date.today()
+    revisions = [] if withdrawn else [
+        {"at": r["at"], "content": _json(r["content"])}
+        for r in await JournalRevision.select().where(JournalRevision.entry == entry_id).order_by(JournalRevision.at)
+    ]
+    accesses = await AuthorAccess.count().where(AuthorAccess.entry == entry_id) if actor is not None else 0
+    return EntryView(
+        row=row,
+        author=author,
+        can_edit=can_edit(actor, row),
+        can_make_public=can_make_public(actor, row) and row["state"] == "published",
+        actions=actions,
+        revisions=revisions,
+        reactions=reactions,
+        my_reactions=mine,
+        comments=comments,
+        reads=reads,
+        author_accesses=accesses,
+        tags=_json(row["tags"]),
+        services=_json(row["services"]),
+        late_actions=sum(1 for a in actions if a["done_at"] is None and a["due_on"] < today),
+    )
+
+
+async def tag_names() -> list[str]:
+    return [r["name"] for r in await Tag.select(Tag.name).order_by(Tag.name)]
+
+
+async def recognition(actor: Actor | None, days: int = 90) -> dict:
+    """For the home page: latest entries, entries shared per service, the entry of the month."""
+    since = now() - dt.timedelta(days=days)
+    rows = await JournalEntry.select(JournalEntry.team.name).where(
+        (JournalEntry.state == "published") & (JournalEntry.published_at >= since)
+    )
+    per_service: dict[str, int] = {}
+    for r in rows:
+        name = r["team.name"] or "—"
+        per_service[name] = per_service.get(name, 0) + 1
+    latest = (await search(JournalFilters(), actor)).items[:5]
+    month = await EntryOfMonth.select(EntryOfMonth.month, EntryOfMonth.entry).order_by(EntryOfMonth.month, ascending=False).first()
+    of_month = None
+    if month:
+        row = await _row(month["entry"])
+        if can_read(actor, row) and row["state"] == "published":
+            of_month = {"month": month["month"], "entry": _summary(row)}
+    return {"latest": [e for e in latest if e.state == "published"], "per_service": sorted(per_service.items()),
+            "of_month": of_month, "days": days}
+
+
+# ---------------------------------------------------------------- experiment files
+
+
+async def ensure_tags(names: list[str]) -> None:
+    for name in names:
+        if not await Tag.exists().where(Tag.name == name):
+            await Tag.insert(Tag(name=name))
+
+
+async def entries_of(experiment_id: int, actor: Actor | None = None, *, everything: bool = False) -> list[EntryDoc]:
+    """The entries of an experiment, as its file carries them (withdrawn ones left out)."""
+    rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name).where(
+        (JournalEntry.experiment == experiment_id) & (JournalEntry.state != "withdrawn")
+    ).order_by(JournalEntry.position).order_by(JournalEntry.id)
+    docs = []
+    for row in rows:
+        if not everything and not can_read(actor, row):
+            continue
+        data = {k: row[k] for k in FILE_FIELDS if k not in ("published", "tags")}
+        docs.append(EntryDoc(**data, published=row["state"] == "published", tags=_json(row["tags"])))
+    return docs
+
+
+async def replace_entries(experiment_id: int, team_id: int | None, entries: list[EntryDoc]) -> None:
+    team = await Service.select(Service.name).where(Service.id == (team_id or 0)).first()
+    """Make the experiment's file entries match the file: update in place (keeping
+    reactions and comments), add the new ones, withdraw-free delete of the extra ones."""
+    await ensure_tags([t for e in entries for t in e.tags])
+    existing = await JournalEntry.select(JournalEntry.id).where(
+        (JournalEntry.experiment == experiment_id) & (JournalEntry.author.is_null())
+    ).order_by(JournalEntry.position).order_by(JournalEntry.id)
+    for position, entry in enumerate(entries):
+        values = {k: getattr(entry, k) for k in FILE_FIELDS if k != "published"}
+        state = "published" if entry.published else "draft"
+        columns = {
+            **{getattr(JournalEntry, k): v for k, v in values.items()},
+            JournalEntry.state: state,
+            JournalEntry.position: position,
+            JournalEntry.search_text: _search_text(values),
+            **_indexes(values, team["name"] if team else None),
+        }
+        if position < len(existing):
+            await JournalEntry.update({**columns, JournalEntry.updated_at: now()}).where(JournalEntry.id == existing[position]["id"])
+            await JournalEntry.update({JournalEntry.published_at: now()}).where(
+                (JournalEntry.id == existing[position]["id"]) & JournalEntry.published_at.is_null() & (JournalEntry.state == "published")
+            )
+        else:
+            await JournalEntry.insert(JournalEntry(
+                experiment=experiment_id, team=team_id, **{c._meta.name: v for c, v in columns.items()},
+                published_at=now() if entry.published else None,
+            ))
+    for extra in existing[len(entries):]:
+        await JournalEntry.delete().where(JournalEntry.id == extra["id"])

@@ -1,15 +1,37 @@
-"""Blameless journal entries, alone or tied to an experiment."""
+"""The journal « erreurs et apprentissages »: entries, their actions, history,
+reactions, comments and reads.
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar, Date
+An entry belongs to a team (a service) and, when written in TAL, to its author;
+`signed` says whether the author's name is shown to agents (never to the public).
+States: draft (the team only), published (every agent), withdrawn (a stub with its
+reason). `public` makes a published entry visible to citizens too.
+"""
+
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from tal.accounts.tables import Account, Service
 from tal.experiments.tables import Experiment
+
+STATES = ("draft", "published", "withdrawn")
+REACTIONS = ("merci", "utile", "aussi")
+
+
+class Tag(Table):
+    """The journal's shared vocabulary of tags (« prestataire », « outil »…)."""
+
+    name = Varchar(length=40, unique=True, index=True)
 
 
 class JournalEntry(Table):
     experiment = ForeignKey(references=Experiment, null=True)
+    iteration = Integer(null=True, default=None)
+    # Rank among the entries of its experiment's file, to load and export in order.
     position = Integer(default=0)
+    team = ForeignKey(references=Service, null=True)
+    author = ForeignKey(references=Account, null=True)
+    signed = Boolean(default=False)
     title = Varchar(length=200)
     happened_on = Date()
     what_happened = Text()
@@ -18,6 +40,67 @@ class JournalEntry(Table):
     what_went_well = Text(default="")
     what_we_learned = Text(default="")
     what_we_change = Text(default="")
-    published = Boolean(default=False)
     tags = JSON(default=[])
+    services = JSON(default=[])
+    # "|tag a|tag b|" and "|Service A|…|" (team and services concerned), for filtering.
+    tags_index = Text(default="")
+    services_index = Text(default="")
+    state = Varchar(length=12, default="draft", index=True)
+    public = Boolean(default=False, index=True)
+    reviewer = ForeignKey(references=Account, null=True)
+    withdrawn_reason = Text(null=True, default=None)
+    search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None, index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class JournalRevision(Table):
+    """The content of an entry before an edit made after publication."""
+
+    entry = ForeignKey(references=JournalEntry)
+    at = Timestamptz(default=TimestamptzNow())
+    content = JSON()
+
+
+class JournalAction(Table):
+    entry = ForeignKey(references=JournalEntry, index=True)
+    description = Varchar(length=500)
+    owner_role = Varchar(length=120)
+    due_on = Date()
+    done_at = Timestamptz(null=True, default=None)
+
+
+class JournalReaction(Table):
+    entry = ForeignKey(references=JournalEntry, index=True)
+    account = ForeignKey(references=Account)
+    kind = Varchar(length=12)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class JournalComment(Table):
+    entry = ForeignKey(references=JournalEntry, index=True)
+    account = ForeignKey(references=Account)
+    body = Text()
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class JournalRead(Table):
+    entry = ForeignKey(references=JournalEntry, index=True)
+    account = ForeignKey(references=Account)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class AuthorAccess(Table):
+    """An admin saw who wrote an anonymous entry (moderation): kept and shown."""
+
+    entry = ForeignKey(references=JournalEntry)
+    admin = ForeignKey(references=Account)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class EntryOfMonth(Table):
+    month = Varchar(length=7, unique=True)  # YYYY-MM
+    entry = ForeignKey(references=JournalEntry)
+    chosen_at = Timestamptz(default=TimestamptzNow())

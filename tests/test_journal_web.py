@@ -1,0 +1,275 @@
+"""The journal through its pages: write, check the wording, publish, react, comment,
+act, withdraw; who sees what; feeds; recognition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import text_of
+from tal import db
+from tal.journal.services import ensure_tags
+from tal.journal.tables import AuthorAccess, JournalEntry, JournalReaction
+
+ENTRY = {
+    "title": "Relances envoyées deux fois",
+    "happened_on": "2026-03-20",
+    "what_happened": "Le logiciel de facturation a envoyé deux relances aux mêmes familles.",
+    "what_we_expected": "Une seule relance par facture.",
+    "contributing_factors": "Le traitement nocturne a été relancé après une coupure, sans contrôle des doublons.",
+    "what_we_learned": "Un traitement relancé doit vérifier ce qu'il a déjà envoyé.",
+    "what_we_change": "Un contrôle de doublons avant chaque envoi.",
+    "tags": ["outil"],
+    "services": ["Numérique"],
+}
+
+
+@pytest.fixture
+async def tags(database):
+    async with db.transaction():
+        await ensure_tags(["outil", "prestataire", "processus"])
+
+
+async def write(client, action: str = "publish", **changes) -> int:
+    response = await client.post("/journal/nouvelle", {**ENTRY, **changes, "action": action})
+    assert response.status_code == 303, text_of(response.text)
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def state(entry_id: int) -> dict:
+    return await JournalEntry.select().where(JournalEntry.id == entry_id).first()
+
+
+async def test_blame_language_is_pointed_out_before_publication_and_the_author_decides(client, accounts, tags):
+    await client.login("agent")
+    blaming = {**ENTRY, "what_happened": "C'est la faute de l'agent Dupont, il aurait dû vérifier.", "action": "publish"}
+    response = await client.post("/journal/nouvelle", blaming)
+    page = text_of(response.text)
+    assert response.status_code == 200 and "des phrases semblent désigner une personne" in page
+    assert await JournalEntry.count() == 0
+    # The author keeps the wording: it is their decision.
+    response = await client.post("/journal/nouvelle", {**blaming, "keep_wording": "on"})
+    assert response.status_code == 303
+    assert (await JournalEntry.select(JournalEntry.state).first())["state"] == "published"
+
+
+async def test_a_system_description_is_published_at_once(client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    row = await state(entry_id)
+    assert row["state"] == "published" and row["public"] is False and row["published_at"] is not None
+
+
+async def test_visibility_of_every_state_for_every_role_and_a_visitor(client, other_client, accounts, tags):
+    await client.login("agent")  # Population et citoyenneté
+    draft = await write(client, action="draft", title="Brouillon")
+    published = await write(client, title="Publiée")
+    public = await write(client, title="Publique")
+    assert (await client.post(f"/journal/{public}/public", {"public": "1"})).status_code == 303
+    withdrawn = await write(client, title="Retirée")
+    assert (await client.post(f"/journal/{withdrawn}/retirer", {"reason": "Doublon d'une autre entrée"})).status_code == 303
+
+    expectations = {
+        # reader: (draft, published, public, withdrawn stub)
+        "agent": (True, True, True, True),
+        "manager": (True, True, True, True),  # same service: the team
+        "voirie": (False, True, True, True),
+        "comite": (False, True, True, True),
+        "admin": (True, True, True, True),
+        None: (False, False, True, False),
+    }
+    for reader, expected in expectations.items():
+        await other_client.post("/deconnexion")
+        if reader:
+            await other_client.login(reader)
+        for entry_id, visible in zip((draft, published, public, withdrawn), expected):
+            page = await other_client.get(f"/journal/{entry_id}")
+            api = await other_client.get(f"/api/v1/journal/{entry_id}")
+            assert (page.status_code == 200) is visible, (reader, entry_id)
+            assert (api.status_code == 200) is visible, (reader, entry_id)
+        listed = {i["title"] for i in (await other_client.get("/api/v1/journal")).json()["items"]}
+        assert "Brouillon" not in listed
+        assert ("Publiée" in listed) is (reader is not None)
+        assert "Publique" in listed
+    stub = (await client.get(f"/api/v1/journal/{withdrawn}")).json()
+    assert stub["withdrawn_reason"] == "Doublon d'une autre entrée" and stub["what_happened"] is None
+    assert "Doublon d'une autre entrée" in text_of((await client.get(f"/journal/{withdrawn}")).text)
+
+
+async def test_anonymous_by_default_signed_on_request_never_named_in_public(client, other_client, accounts, tags):
+    await client.login("agent")
+    anonymous = await write(client, title="Anonyme")
+    signed = await write(client, title="Signée", signed="on")
+    for entry_id in (anonymous, signed):
+        await client.post(f"/journal/{entry_id}/public", {"public": "1"})
+    await other_client.login("voirie")
+    assert (await other_client.get(f"/api/v1/journal/{anonymous}")).json()["author"] is None
+    assert (await other_client.get(f"/api/v1/journal/{signed}")).json()["author"] == "agent"
+    await other_client.post("/deconnexion")
+    for entry_id in (anonymous, signed):
+        assert (await other_client.get(f"/api/v1/journal/{entry_id}")).json()["author"] is None
+        assert "Signé par" not in (await other_client.get(f"/journal/{entry_id}")).text
+    feed = (await other_client.get("/journal/public.atom")).text
+    assert "agent" not in feed.replace("user-agent", "")
+
+
+async def test_only_an_admin_sees_an_anonymous_author_and_it_is_logged(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    await other_client.login("voirie")
+    assert (await other_client.post(f"/journal/{entry_id}/auteur")).status_code == 403
+    await other_client.post("/deconnexion")
+    await other_client.login("admin")
+    response = await other_client.post(f"/journal/{entry_id}/auteur")
+    assert response.status_code == 200 and "Auteur : agent (agent)" in text_of(response.text)
+    assert await AuthorAccess.count().where(AuthorAccess.entry == entry_id) == 1
+
+
+async def test_reactions_once_each_comments_and_read_counts_for_the_team(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    await other_client.login("voirie")
+    await other_client.get(f"/journal/{entry_id}")
+    assert (await other_client.post(f"/journal/{entry_id}/reagir", {"kind": "merci"})).status_code == 303
+    again = await other_client.post(f"/journal/{entry_id}/reagir", {"kind": "merci"})
+    assert again.status_code == 400 and "déjà donné cette réaction" in text_of(again.text)
+    assert await JournalReaction.count() == 1
+    assert (await other_client.post(f"/journal/{entry_id}/reagir", {"kind": "bravo"})).status_code == 400
+    assert (await other_client.post(f"/journal/{entry_id}/commenter", {"body": "Même souci chez nous en 2025."})).status_code == 303
+    assert (await other_client.post(f"/journal/{entry_id}/commenter", {"body": "   "})).status_code == 400
+    team_page = text_of((await client.get(f"/journal/{entry_id}")).text)
+    assert "Merci pour le partage (1)" in team_page and "Même souci chez nous en 2025." in team_page
+    assert "1 collègue a lu cette entrée." in team_page  # the author's own reading does not count
+    assert "ont lu cette entrée" not in text_of((await other_client.get(f"/journal/{entry_id}")).text)
+
+
+async def test_nobody_edits_someone_elses_entry(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    before = await state(entry_id)
+    await other_client.login("manager")  # same service, not the author
+    assert (await other_client.get(f"/journal/{entry_id}/modifier")).status_code == 403
+    response = await other_client.post(f"/journal/{entry_id}/modifier", {**ENTRY, "title": "Changé", "action": "draft"})
+    assert response.status_code == 403
+    assert (await other_client.post(f"/journal/{entry_id}/retirer", {"reason": "non"})).status_code == 403
+    assert (await state(entry_id))["title"] == before["title"]
+
+
+async def test_a_manager_may_make_an_entry_public(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    await other_client.login("manager")
+    assert (await other_client.post(f"/journal/{entry_id}/public", {"public": "1"})).status_code == 303
+    assert (await state(entry_id))["public"] is True
+    await other_client.post("/deconnexion")
+    await other_client.login("voirie")
+    assert (await other_client.post(f"/journal/{entry_id}/public", {"public": "0"})).status_code == 403
+
+
+async def test_edits_after_publication_keep_a_visible_history(client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    response = await client.post(f"/journal/{entry_id}/modifier", {**ENTRY, "title": "Relances en double", "action": "draft"})
+    assert response.status_code == 303
+    page = text_of((await client.get(f"/journal/{entry_id}")).text)
+    assert "Historique des modifications" in page and "« Relances envoyées deux fois »" in page
+    assert (await client.get(f"/api/v1/journal/{entry_id}")).json()["revisions"] == 1
+
+
+async def test_actions_with_due_dates_late_ones_are_visible(client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    late = await client.post(f"/journal/{entry_id}/actions",
+                             {"description": "Ajouter le contrôle de doublons", "owner_role": "Responsable applicatif",
+                              "due_on": "2026-04-01"})
+    assert late.status_code == 303
+    before_event = await client.post(f"/journal/{entry_id}/actions",
+                                     {"description": "x", "owner_role": "y", "due_on": "2026-01-01"})
+    assert before_event.status_code == 400 and "due_on : l'échéance précède la date de l'événement" in text_of(before_event.text)
+    data = (await client.get(f"/api/v1/journal/{entry_id}")).json()
+    assert [a["late"] for a in data["actions"]] == [dt.date.today() > dt.date(2026, 4, 1)]
+    action_id = (await JournalEntry.raw("SELECT id FROM journal_action"))[0]["id"]
+    assert (await client.post(f"/journal/{entry_id}/actions/{action_id}/fait")).status_code == 303
+    assert (await client.get(f"/api/v1/journal/{entry_id}")).json()["actions"][0]["done_at"] is not None
+
+
+BAD_ENTRIES = [
+    ("empty title", {"title": ""}, "title", "clé obligatoire manquante"),
+    ("empty what happened", {"what_happened": ""}, "what_happened", "clé obligatoire manquante"),
+    ("over-long field", {"what_we_learned": "x" * 5001}, "what_we_learned", "trop long"),
+    ("unknown tag", {"tags": ["inconnue"]}, "tags", "étiquette inconnue"),
+    ("unknown service", {"services": ["Service fantôme"]}, "services", "service inconnu"),
+    ("bad date", {"happened_on": "20/03/2026"}, "happened_on", "date attendue"),
+]
+
+
+@pytest.mark.parametrize("change, field, message", [c[1:] for c in BAD_ENTRIES], ids=[c[0] for c in BAD_ENTRIES])
+async def test_bad_entries_are_refused_with_the_field_named(client, accounts, tags, change, field, message):
+    await client.login("agent")
+    response = await client.post("/journal/nouvelle", {**ENTRY, **change, "action": "draft"})
+    assert response.status_code == 400
+    page = text_of(response.text)
+    assert f"{field} : " in page and message in page
+    assert await JournalEntry.count() == 0
+
+
+async def test_markdown_with_html_or_script_is_rendered_harmless(client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client, what_happened="**grave** <script>alert(1)</script> <a href='javascript:x'>lien</a>")
+    html = (await client.get(f"/journal/{entry_id}")).text
+    assert "<strong>grave</strong>" in html and "<script" not in html.lower()
+    assert not re.search(r"<a[^>]*href=['\"]?javascript", html, re.I)
+
+
+async def test_feeds_are_atom_and_respect_visibility(client, other_client, accounts, tags):
+    await client.login("agent")
+    internal = await write(client, title="Interne seulement")
+    public = await write(client, title="Pour les habitants", tags=["processus"])
+    await client.post(f"/journal/{public}/public", {"public": "1"})
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring((await client.get("/journal/flux.atom")).content)
+    assert {e.findtext(f"{atom}title") for e in feed.iter(f"{atom}entry")} == {"Interne seulement", "Pour les habitants"}
+    by_tag = ET.fromstring((await client.get("/journal/flux.atom?tag=processus")).content)
+    assert [e.findtext(f"{atom}title") for e in by_tag.iter(f"{atom}entry")] == ["Pour les habitants"]
+    assert (await other_client.get("/journal/flux.atom")).status_code == 403
+    response = await other_client.get("/journal/public.atom")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    public_feed = ET.fromstring(response.content)
+    assert [e.findtext(f"{atom}title") for e in public_feed.iter(f"{atom}entry")] == ["Pour les habitants"]
+    assert public_feed.find(f"{atom}author/{atom}name") is not None and internal
+
+
+async def test_recognition_on_the_home_page_and_entry_of_the_month(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    await other_client.login("comite")
+    assert (await other_client.post(f"/journal/{entry_id}/entree-du-mois", {"month": "2026-11"})).status_code == 303
+    page = text_of((await other_client.get("/")).text)
+    assert "Entrée du mois (2026-11) — Relances envoyées deux fois" in page
+    assert "Population et citoyenneté 1" in page
+    await client.post("/deconnexion")
+    await client.login("voirie")
+    assert (await client.post(f"/journal/{entry_id}/entree-du-mois", {"month": "2026-11"})).status_code == 403
+
+
+async def test_a_refuted_or_inconclusive_experiment_invites_an_entry_prefilled_from_its_learning(client, samples, accounts):
+    slug, doc = next((s, d) for s, d in samples.items() if d.experiment.slug == "carte-lecteur-nouveaux-habitants")
+    await client.login("admin")
+    page = (await client.get(f"/experimentations/{slug}")).text
+    assert f"/journal/nouvelle?experience={slug}&amp;iteration=1" in page
+    form = (await client.get(f"/journal/nouvelle?experience={slug}&iteration=1")).text
+    learning = doc.iterations[0].learning
+    assert learning.we_learned[:50].replace("'", "&#39;") in form
+
+
+async def test_journal_entries_of_the_file_format_load_and_export(samples):
+    from tal.experiments import fileformat, services
+
+    for slug, doc in samples.items():
+        async with db.transaction(write=False):
+            exported = await services.export(slug)
+        assert exported.journal == doc.journal
+        assert fileformat.parse(fileformat.dumps(exported)) == doc
