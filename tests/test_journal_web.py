@@ -273,3 +273,37 @@ async def test_journal_entries_of_the_file_format_load_and_export(samples):
             exported = await services.export(slug)
         assert exported.journal == doc.journal
         assert fileformat.parse(fileformat.dumps(exported)) == doc
+
+
+async def test_a_colleague_asked_to_reread_sees_the_draft_which_stays_unpublished(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client, action="draft")
+    await other_client.login("voirie")
+    assert (await other_client.get(f"/journal/{entry_id}")).status_code == 404
+    assert (await client.post(f"/journal/{entry_id}/relecture", {"reviewer": "voirie"})).status_code == 303
+    assert (await other_client.get(f"/journal/{entry_id}")).status_code == 200
+    assert "Relances envoyées deux fois" in text_of((await other_client.get("/journal")).text)
+    assert (await state(entry_id))["state"] == "draft"  # a suggestion, not a gate
+    assert (await client.post(f"/journal/{entry_id}/relecture", {"reviewer": "personne"})).status_code == 400
+    # The author publishes without waiting for anyone.
+    assert (await client.post(f"/journal/{entry_id}/publier")).status_code == 303
+
+
+async def test_late_actions_are_listed_for_the_team(client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    await client.post(f"/journal/{entry_id}/actions", {"description": "Contrôle des doublons", "owner_role": "DSI",
+                                                       "due_on": "2026-03-25"})
+    page = text_of((await client.get("/journal")).text)
+    assert ("Contrôle des doublons (DSI)" in page) is (dt.date.today() > dt.date(2026, 3, 25))
+
+
+async def test_the_feeds_validate_against_rfc_4287(client, accounts, tags):
+    from test_journal_feeds import validate_atom
+
+    await client.login("agent")
+    entry_id = await write(client, title="Titre avec <balise> & « guillemets »")
+    await client.post(f"/journal/{entry_id}/public", {"public": "1"})
+    for url in ("/journal/flux.atom", "/journal/flux.atom?service=Population et citoyenneté", "/journal/public.atom",
+                "/journal/public.atom?tag=outil"):
+        validate_atom((await client.get(url)).content)

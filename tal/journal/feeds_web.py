@@ -4,6 +4,7 @@ and public entries (everybody). No author's name ever appears in a feed."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 from litestar.params import FromQuery
@@ -41,7 +42,7 @@ async def _feed(request: Request, *, public: bool, service: str, tag: str) -> Re
             author_name=row["team.name"] or get_settings().org_name,
         ))
     kind = "public" if public else "flux"
-    query = "&".join(f"{k}={v}" for k, v in (("service", service), ("tag", tag)) if v)
+    query = urlencode({k: v for k, v in (("service", service), ("tag", tag)) if v})
     self_url = f"{base}/journal/{kind}.atom" + (f"?{query}" if query else "")
     title = f"{get_settings().org_name} — Erreurs et apprentissages" + (" (public)" if public else "")
     updated = max((e.updated for e in entries), default=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))

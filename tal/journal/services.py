@@ -392,10 +392,13 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
 
 
 async def team_drafts(actor: Actor | None) -> list[EntrySummary]:
+    """Drafts of the actor's team, and drafts a colleague asked the actor to reread."""
     if actor is None:
         return []
     condition = (JournalEntry.state == "draft") & (
-        (JournalEntry.author == actor.id) | (JournalEntry.team.name == (actor.service or "\x00"))
+        (JournalEntry.author == actor.id)
+        | (JournalEntry.team.name == (actor.service or "-"))
+        | (JournalEntry.reviewer == actor.id)
     )
     rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug
                                      ).where(condition).order_by(JournalEntry.updated_at, ascending=False)
@@ -444,6 +447,22 @@ async def get(entry_id: int, actor: Actor | None) -> EntryView:
         services=_json(row["services"]),
         late_actions=sum(1 for a in actions if a["done_at"] is None and a["due_on"] < today),
     )
+
+
+async def late_actions(actor: Actor | None) -> list[dict]:
+    """Open actions past their due date, of the entries of the actor's team."""
+    if actor is None or actor.service is None:
+        return []
+    rows = await JournalAction.select(
+        JournalAction.description, JournalAction.owner_role, JournalAction.due_on, JournalAction.entry.id,
+        JournalAction.entry.title,
+    ).where(
+        JournalAction.done_at.is_null()
+        & (JournalAction.due_on < dt.date.today())
+        & (JournalAction.entry.team.name == actor.service)
+        & (JournalAction.entry.state != "withdrawn")
+    ).order_by(JournalAction.due_on)
+    return rows
 
 
 async def tag_names() -> list[str]:

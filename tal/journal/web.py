@@ -109,7 +109,8 @@ async def journal_list(
     async with db.transaction(write=False):
         results = await services.search(filters, actor)
         drafts = await services.team_drafts(actor)
-    return render(request, "journal/list.html", results=results, filters=filters, drafts=drafts,
+        late = await services.late_actions(actor)
+    return render(request, "journal/list.html", results=results, filters=filters, drafts=drafts, late=late,
                   **await form_context(request))
 
 
