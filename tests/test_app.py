@@ -35,8 +35,10 @@ async def test_security_headers_and_no_external_resources(client, samples):
 
 async def test_every_page_has_a_skip_link_a_main_landmark_and_one_h1(client, samples, accounts):
     await client.login("agent")
+    entry = (await client.get("/api/v1/journal")).json()["items"][0]["id"]
     for url in ["/", "/experimentations", "/experimentations/rappel-sms-etat-civil", "/experimentations/nouvelle",
-                "/experimentations/numero-unique-accueil/plan", "/connexion", "/schema", "/page-absente"]:
+                "/experimentations/numero-unique-accueil/plan", "/connexion", "/schema", "/page-absente",
+                "/journal", "/journal/nouvelle", f"/journal/{entry}"]:
         html = (await client.get(url)).text
         assert '<a class="skip-link" href="#contenu">' in html and '<main id="contenu"' in html, url
         assert html.count("<h1") == 1, url
@@ -44,8 +46,10 @@ async def test_every_page_has_a_skip_link_a_main_landmark_and_one_h1(client, sam
 
 async def test_form_fields_all_have_labels(client, samples, accounts):
     await client.login("admin")
+    entry = (await client.get("/api/v1/journal")).json()["items"][0]["id"]
     for url in ["/experimentations/nouvelle", "/experimentations/numero-unique-accueil/plan",
-                "/experimentations/relance-factures-cantine/iterations/1/donnees"]:
+                "/experimentations/relance-factures-cantine/iterations/1/donnees", "/journal", "/journal/nouvelle",
+                f"/journal/{entry}", f"/journal/{entry}/modifier"]:
         response = await client.get(url)
         assert response.status_code == 200, url
         html = response.text
@@ -73,3 +77,24 @@ def test_starting_the_application_does_not_import_statsmodels():
     code = "import sys, tal.app; tal.app.create_app(migrate=False); assert 'statsmodels' not in sys.modules"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+async def test_the_collectivite_sets_its_name_and_colours(client, monkeypatch):
+    from tal import settings
+
+    monkeypatch.setenv("TAL_ORG_NAME", "Communauté de communes du Val Vert")
+    monkeypatch.setenv("TAL_ORG_COLOR", "#224422")
+    settings.reset_settings()
+    try:
+        assert "--org: #224422" in (await client.get("/theme.css")).text
+        assert "Communauté de communes du Val Vert" in (await client.get("/")).text
+        monkeypatch.setenv("TAL_ORG_COLOR", "vert")
+        settings.reset_settings()
+        try:
+            settings.get_settings()
+            raise AssertionError("a colour that is not #rrggbb must be refused")
+        except settings.SettingsError as exc:
+            assert "TAL_ORG_COLOR" in str(exc)
+    finally:
+        monkeypatch.undo()
+        settings.reset_settings()
