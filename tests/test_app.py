@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, text_of
 
 
@@ -90,11 +92,8 @@ async def test_the_collectivite_sets_its_name_and_colours(client, monkeypatch):
         assert "Communauté de communes du Val Vert" in (await client.get("/")).text
         monkeypatch.setenv("TAL_ORG_COLOR", "vert")
         settings.reset_settings()
-        try:
+        with pytest.raises(settings.SettingsError, match="TAL_ORG_COLOR"):
             settings.get_settings()
-            raise AssertionError("a colour that is not #rrggbb must be refused")
-        except settings.SettingsError as exc:
-            assert "TAL_ORG_COLOR" in str(exc)
     finally:
         monkeypatch.undo()
         settings.reset_settings()
