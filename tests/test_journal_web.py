@@ -307,3 +307,95 @@ async def test_the_feeds_validate_against_rfc_4287(client, accounts, tags):
     for url in ("/journal/flux.atom", "/journal/flux.atom?service=Population et citoyenneté", "/journal/public.atom",
                 "/journal/public.atom?tag=outil"):
         validate_atom((await client.get(url)).content)
+
+
+async def test_a_withdrawn_draft_stays_with_its_team_and_withdrawn_text_is_not_searchable(client, other_client, accounts, tags):
+    await client.login("agent")
+    draft_id = await write(client, action="draft", title="Brouillon abandonné")
+    assert (await client.post(f"/journal/{draft_id}/retirer", {"reason": "Écrit par erreur"})).status_code == 303
+    published = await write(client, title="Publiée puis retirée", what_happened="motsecret dans le texte")
+    await client.post(f"/journal/{published}/public", {"public": "1"})
+    await client.post(f"/journal/{published}/retirer", {"reason": "Données personnelles"})
+    assert (await client.post(f"/journal/{published}/retirer", {"reason": "Encore"})).status_code in (400, 403)
+    await other_client.login("voirie")
+    assert (await other_client.get(f"/journal/{draft_id}")).status_code == 404
+    titles = [i["title"] for i in (await other_client.get("/api/v1/journal")).json()["items"]]
+    assert titles == ["Publiée puis retirée"]
+    await other_client.post("/deconnexion")
+    assert (await other_client.get("/api/v1/journal?q=motsecret")).json()["total"] == 0
+
+
+async def test_publishing_a_draft_from_its_page_still_reviews_the_wording(client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client, action="draft", what_happened="C'est la faute de l'agent Dupont.")
+    response = await client.post(f"/journal/{entry_id}/publier")
+    assert response.status_code == 200 and "des phrases semblent désigner une personne" in text_of(response.text)
+    assert (await state(entry_id))["state"] == "draft"
+
+
+async def test_only_managers_of_the_entrys_service_make_it_public(client, other_client, accounts, tags):
+    from tal.accounts.services import create_account
+
+    async with db.transaction():
+        await create_account("chefvoirie", "mot-de-passe-de-test", role="manager", service="Voirie et propreté")
+    await client.login("agent")
+    entry_id = await write(client)
+    await other_client.login("chefvoirie")
+    assert (await other_client.post(f"/journal/{entry_id}/public", {"public": "1"})).status_code == 403
+    assert (await state(entry_id))["public"] is False
+
+
+async def test_a_public_entry_does_not_name_an_internal_experiment(client, other_client, samples, accounts, tags):
+    internal = next(s for s, d in samples.items() if d.experiment.visibility == "internal" and d.experiment.status != "draft")
+    await client.login("agent")
+    entry_id = await write(client, experiment=internal)
+    await client.post(f"/journal/{entry_id}/public", {"public": "1"})
+    assert (await client.get(f"/api/v1/journal/{entry_id}")).json()["experiment"] == internal
+    data = (await other_client.get(f"/api/v1/journal/{entry_id}")).json()
+    assert data["experiment"] is None
+    assert samples[internal].experiment.title not in (await other_client.get(f"/journal/{entry_id}")).text
+
+
+async def test_the_author_of_an_anonymous_entry_is_not_named_by_their_comments(client, other_client, accounts, tags):
+    await client.login("agent")
+    entry_id = await write(client)
+    await client.post(f"/journal/{entry_id}/commenter", {"body": "Précision de l'auteur"})
+    await other_client.login("voirie")
+    page = text_of((await other_client.get(f"/journal/{entry_id}")).text)
+    assert "L'auteur ou l'autrice de l'entrée" in page and "agent —" not in page
+
+
+@pytest.mark.parametrize("url", ["/journal/3000000000", "/api/v1/journal/99999999999999999999"])
+async def test_huge_ids_are_404_not_500(client, url):
+    assert (await client.get(url)).status_code in (400, 404)
+
+
+async def test_an_iteration_needs_its_experiment(client, accounts, tags):
+    await client.login("agent")
+    response = await client.post("/journal/nouvelle", {**ENTRY, "iteration": "3000000000", "action": "draft"})
+    assert response.status_code == 400
+    response = await client.post("/journal/nouvelle", {**ENTRY, "iteration": "2", "action": "draft"})
+    assert response.status_code == 400 and "iteration : une itération se rapporte à une expérimentation" in text_of(response.text)
+
+
+async def test_reloading_a_file_keeps_withdrawals_and_does_not_copy_entries_written_in_tal(client, samples, accounts):
+    from tal.experiments import fileformat, services
+    from tal.experiments.tables import Experiment
+
+    slug = next(s for s, d in samples.items() if d.journal)
+    await client.login("admin")
+    file_entry = next(i for i in (await client.get(f"/api/v1/journal?experiment={slug}")).json()["items"])
+    assert (await client.post(f"/journal/{file_entry['id']}/retirer", {"reason": "Retirée"})).status_code == 303
+    async with db.transaction():
+        await ensure_tags(["outil"])
+    await write(client, experiment=slug, title="Écrite dans TAL")
+    version = (await Experiment.select(Experiment.version).where(Experiment.slug == slug).first())["version"]
+    async with db.transaction(write=False):
+        exported = fileformat.parse(fileformat.dumps(await services.export(slug)))
+    for doc in (samples[slug], exported, samples[slug]):
+        async with db.transaction():
+            await services.load_documents([doc])
+    after = (await Experiment.select(Experiment.version).where(Experiment.slug == slug).first())["version"]
+    assert after == version
+    assert (await state(file_entry["id"]))["state"] == "withdrawn"
+    assert await JournalEntry.count().where(JournalEntry.title == "Écrite dans TAL") == 1

@@ -230,7 +230,7 @@ async def _save(
         raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
     new = _check_lock(old, doc, row["plan_hash"], amendment)
     rules.check(new)
-    journal_changed = from_file and await entries_of(row["id"], everything=True) != doc.journal
+    journal_changed = from_file and await _file_journal_changed(row["id"], doc)
     if not from_file:
         new = msgspec.structs.replace(new, journal=[])
     if _encode(new) == _encode(old) and not journal_changed:
@@ -255,6 +255,14 @@ async def _save(
     if journal_changed:
         await replace_entries(row["id"], service_id, doc.journal)
     return SaveResult(slug, created=False, changed=True)
+
+
+async def _file_journal_changed(experiment_id: int, doc: ExperimentFile) -> bool:
+    """Whether the file's entries differ from those this experiment's files brought
+    (entries written in TAL, which an export also carries, do not count)."""
+    everything = await entries_of(experiment_id, everything=True)
+    from_files = await entries_of(experiment_id, everything=True, file_only=True, withdrawn=True)
+    return doc.journal not in (everything, from_files)
 
 
 def _columns(doc: ExperimentFile, service_id: int) -> dict:

@@ -26,7 +26,7 @@ class EntryInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     services: Annotated[list[Name], Meta(max_length=30)] = []
     signed: bool = False
     experiment: str | None = None
-    iteration: Annotated[int, Meta(ge=1)] | None = None
+    iteration: Annotated[int, Meta(ge=1, le=1000)] | None = None
 
 
 class ActionInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

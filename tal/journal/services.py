@@ -34,6 +34,7 @@ from tal.journal.tables import (
     Tag,
 )
 
+EXPERIMENT_COLUMNS = (JournalEntry.experiment.slug, JournalEntry.experiment.visibility, JournalEntry.experiment.status)
 CONTENT = ("title", "happened_on", "what_happened", "what_we_expected", "contributing_factors", "what_went_well",
            "what_we_learned", "what_we_change", "tags", "services")
 FILE_FIELDS = EntryDoc.__struct_fields__
@@ -50,8 +51,12 @@ def _json(value):
 # ---------------------------------------------------------------- visibility
 
 
+def _never_published(row: dict) -> bool:
+    return row["state"] == "draft" or (row["state"] == "withdrawn" and row["published_at"] is None)
+
+
 def can_read(actor: Actor | None, row: dict) -> bool:
-    if row["state"] == "draft":
+    if _never_published(row):
         return actor is not None and (actor.is_admin or _same_team(actor, row) or actor.id == row["reviewer"])
     return actor is not None or row["public"]
 
@@ -72,11 +77,18 @@ def can_edit(actor: Actor | None, row: dict) -> bool:
 
 
 def can_make_public(actor: Actor | None, row: dict) -> bool:
-    return can_edit(actor, row) or (actor is not None and actor.role == "manager")
+    """The author (or the team of a file entry), admins, and managers of the entry's service."""
+    manager = actor is not None and actor.role == "manager" and actor.service == row.get("team.name")
+    return can_edit(actor, row) or manager
+
+
+MAX_ID = 2**31 - 1
 
 
 async def _row(entry_id: int) -> dict:
-    row = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug,
+    if not 0 < entry_id <= MAX_ID:
+        raise NotFound("aucune entrée de journal n° %d" % entry_id)
+    row = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS,
                                     JournalEntry.experiment.title).where(JournalEntry.id == entry_id).first()
     if row is None:
         raise NotFound("aucune entrée de journal n° %d" % entry_id)
@@ -126,12 +138,19 @@ def _search_text(data: dict) -> str:
                      + " " + " ".join(data.get("tags") or []))
 
 
-async def _experiment_id(slug: str | None, actor: Actor | None) -> int | None:
+async def _experiment_id(slug: str | None, actor: Actor | None, iteration: int | None = None) -> int | None:
     if not slug:
+        if iteration is not None:
+            raise DomainError("une itération se rapporte à une expérimentation : donnez aussi son identifiant", "iteration")
         return None
     from tal.experiments import services as experiments
 
-    view = await experiments.get(slug, actor)  # NotFound when it may not be read
+    try:
+        view = await experiments.get(slug, actor)
+    except NotFound:
+        raise DomainError(f"expérimentation inconnue : « {slug} »", "experiment") from None
+    if iteration is not None and iteration not in {it.number for it in view.doc.iterations}:
+        raise DomainError(f"l'expérimentation n'a pas d'itération n° {iteration}", "iteration")
     from tal.experiments.tables import Experiment
 
     row = await Experiment.select(Experiment.id).where(Experiment.slug == view.slug).first()
@@ -143,7 +162,7 @@ async def create(actor: Actor, data: EntryInput) -> int:
         raise Forbidden("votre compte n'est rattaché à aucun service")
     await _check_references(data)
     content = msgspec.structs.asdict(data)
-    experiment_id = await _experiment_id(content.pop("experiment"), actor)
+    experiment_id = await _experiment_id(content.pop("experiment"), actor, content["iteration"])
     team = await Service.select(Service.id).where(Service.name == (actor.service or "")).first()
     entry = JournalEntry(
         **{k: content[k] for k in CONTENT},
@@ -163,7 +182,7 @@ async def update(actor: Actor, entry_id: int, data: EntryInput, expected_version
     row = await _editable(entry_id, actor)
     await _check_references(data)
     content = msgspec.structs.asdict(data)
-    experiment_id = await _experiment_id(content.pop("experiment"), actor)
+    experiment_id = await _experiment_id(content.pop("experiment"), actor, content["iteration"])
     if row["state"] == "published":
         await JournalRevision.insert(
             JournalRevision(entry=entry_id, content=msgspec.json.encode({k: _previous(row, k) for k in CONTENT}).decode())
@@ -216,12 +235,17 @@ async def withdraw(actor: Actor, entry_id: int, reason: str) -> None:
     if not (can_edit(actor, row) or (actor is not None and actor.is_admin)):
         raise Forbidden("seul l'auteur ou l'autrice (ou l'administration) peut retirer une entrée")
     reason = reason.strip()
+    if row["state"] == "withdrawn":
+        raise DomainError("cette entrée est déjà retirée", "reason")
     if not reason:
         raise DomainError("donnez la raison du retrait : elle reste affichée à la place de l'entrée", "reason")
     if len(reason) > 1000:
         raise DomainError("trop long : 1000 caractères au plus", "reason")
+    # The withdrawn text is no longer searchable either.
     await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason,
-                               JournalEntry.updated_at: now()}).where(JournalEntry.id == entry_id)
+                               JournalEntry.search_text: "", JournalEntry.tags_index: "",
+                               JournalEntry.services_index: "", JournalEntry.updated_at: now()}
+                              ).where(JournalEntry.id == entry_id)
 
 
 async def propose_review(actor: Actor, entry_id: int, username: str) -> None:
@@ -239,11 +263,11 @@ async def react(actor: Actor, entry_id: int, kind: str) -> None:
         raise DomainError("réaction inconnue", "kind")
     if row["state"] != "published":
         raise DomainError("on ne réagit qu'à une entrée publiée", "kind")
-    if await JournalReaction.exists().where(
-        (JournalReaction.entry == entry_id) & (JournalReaction.account == actor.id) & (JournalReaction.kind == kind)
-    ):
+    added = await JournalReaction.insert(
+        JournalReaction(entry=entry_id, account=actor.id, kind=kind, key=f"{entry_id}:{actor.id}:{kind}")
+    ).on_conflict(target=JournalReaction.key, action="DO NOTHING").returning(JournalReaction.id)
+    if not added:
         raise DomainError("vous avez déjà donné cette réaction", "kind")
-    await JournalReaction.insert(JournalReaction(entry=entry_id, account=actor.id, kind=kind))
 
 
 async def comment(actor: Actor, entry_id: int, body: str) -> None:
@@ -262,8 +286,8 @@ async def mark_read(actor: Actor | None, entry_id: int, author_id: int | None = 
     """Count a colleague's reading (once); the author's own reading does not count."""
     if actor is None or actor.id == author_id:
         return
-    if not await JournalRead.exists().where((JournalRead.entry == entry_id) & (JournalRead.account == actor.id)):
-        await JournalRead.insert(JournalRead(entry=entry_id, account=actor.id))
+    await JournalRead.insert(JournalRead(entry=entry_id, account=actor.id, key=f"{entry_id}:{actor.id}")).on_conflict(
+        target=JournalRead.key, action="DO NOTHING")
 
 
 async def add_action(actor: Actor, entry_id: int, action: ActionInput) -> None:
@@ -275,8 +299,10 @@ async def add_action(actor: Actor, entry_id: int, action: ActionInput) -> None:
 
 async def action_done(actor: Actor, entry_id: int, action_id: int) -> None:
     await _editable(entry_id, actor)
+    if not 0 < action_id <= MAX_ID:
+        raise NotFound("action introuvable")
     done = await JournalAction.update({JournalAction.done_at: now()}).where(
-        (JournalAction.id == action_id) & (JournalAction.entry == entry_id)
+        (JournalAction.id == action_id) & (JournalAction.entry == entry_id) & JournalAction.done_at.is_null()
     ).returning(JournalAction.id)
     if not done:
         raise NotFound("action introuvable")
@@ -343,9 +369,19 @@ class EntryView:
     late_actions: int = 0
 
 
-def _summary(row: dict) -> EntrySummary:
+def _experiment_readable(actor: Actor | None, row: dict) -> bool:
+    """An entry may be public while its experiment is internal: then it is not named."""
+    from tal.accounts.actor import can_read as can_read_experiment
+
+    return row.get("experiment.slug") is not None and can_read_experiment(
+        actor, visibility=row["experiment.visibility"], status=row["experiment.status"])
+
+
+def _summary(row: dict, actor: Actor | None) -> EntrySummary:
+    withdrawn = row["state"] == "withdrawn"
+    experiment = row["experiment.slug"] if _experiment_readable(actor, row) and not withdrawn else None
     return EntrySummary(row["id"], row["title"], row["happened_on"], row["published_at"], row["state"], row["public"],
-                        row["team.name"], _json(row["tags"]), row["experiment.slug"], row["withdrawn_reason"])
+                        row["team.name"], [] if withdrawn else _json(row["tags"]), experiment, row["withdrawn_reason"])
 
 
 @dataclass
@@ -360,9 +396,13 @@ class JournalFilters:
 
 
 def _visible(actor: Actor | None):
+    """Published entries, and the stubs of withdrawn ones that had been published."""
+    shown = (JournalEntry.state == "published") | (
+        (JournalEntry.state == "withdrawn") & JournalEntry.published_at.is_not_null()
+    )
     if actor is None:
-        return (JournalEntry.state != "draft") & (JournalEntry.public == True)  # noqa: E712
-    return JournalEntry.state != "draft"
+        return shown & (JournalEntry.public == True)  # noqa: E712
+    return shown
 
 
 async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySummary]:
@@ -380,7 +420,7 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
         where.append(JournalEntry.happened_on <= filters.until)
     for term in search_terms(filters.q):
         where.append(JournalEntry.search_text.like(f"%{term}%"))
-    query = JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug)
+    query = JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS)
     count = JournalEntry.count()
     for condition in where:
         query, count = query.where(condition), count.where(condition)
@@ -388,7 +428,7 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
     number = max(1, filters.page)
     rows = await (query.order_by(JournalEntry.published_at, ascending=False).order_by(JournalEntry.id, ascending=False)
                   .limit(PER_PAGE).offset((number - 1) * PER_PAGE))
-    return Page([_summary(r) for r in rows], total, number)
+    return Page([_summary(r, actor) for r in rows], total, number)
 
 
 async def team_drafts(actor: Actor | None) -> list[EntrySummary]:
@@ -400,14 +440,16 @@ async def team_drafts(actor: Actor | None) -> list[EntrySummary]:
         | (JournalEntry.team.name == (actor.service or "-"))
         | (JournalEntry.reviewer == actor.id)
     )
-    rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, JournalEntry.experiment.slug
+    rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS
                                      ).where(condition).order_by(JournalEntry.updated_at, ascending=False)
-    return [_summary(r) for r in rows]
+    return [_summary(r, actor) for r in rows]
 
 
 async def get(entry_id: int, actor: Actor | None) -> EntryView:
-    row = await _readable(entry_id, actor)
+    row = dict(await _readable(entry_id, actor))
     withdrawn = row["state"] == "withdrawn"
+    if withdrawn or not _experiment_readable(actor, row):
+        row["experiment.slug"] = row["experiment.title"] = None
     author = None
     if actor is not None and row["signed"] and row["author"] is not None and not withdrawn:
         account = await Account.select(Account.display_name).where(Account.id == row["author"]).first()
@@ -420,8 +462,14 @@ async def get(entry_id: int, actor: Actor | None) -> EntryView:
             reactions[r["kind"]] += 1
             if r["account"] == actor.id:
                 mine.add(r["kind"])
-        comments = await JournalComment.select(JournalComment.body, JournalComment.at, JournalComment.account.display_name
+        comments = await JournalComment.select(JournalComment.body, JournalComment.at, JournalComment.account,
+                                               JournalComment.account.display_name
                                                ).where(JournalComment.entry == entry_id).order_by(JournalComment.at)
+        for c in comments:
+            # The author of an anonymous entry stays anonymous in its comments.
+            c["by_anonymous_author"] = c["account"] == row["author"] and not row["signed"]
+            if c["by_anonymous_author"]:
+                c["account.display_name"] = None
     is_team = actor is not None and (actor.is_admin or _same_team(actor, row))
     reads = await JournalRead.count().where(JournalRead.entry == entry_id) if is_team else None
     actions = [] if withdrawn else await JournalAction.select().where(JournalAction.entry == entry_id).order_by(JournalAction.due_on)
@@ -485,7 +533,7 @@ async def recognition(actor: Actor | None, days: int = 90) -> dict:
     if month:
         row = await _row(month["entry"])
         if can_read(actor, row) and row["state"] == "published":
-            of_month = {"month": month["month"], "entry": _summary(row)}
+            of_month = {"month": month["month"], "entry": _summary(row, actor)}
     return {"latest": [e for e in latest if e.state == "published"], "per_service": sorted(per_service.items()),
             "of_month": of_month, "days": days}
 
@@ -499,17 +547,27 @@ async def ensure_tags(names: list[str]) -> None:
             await Tag.insert(Tag(name=name))
 
 
-async def entries_of(experiment_id: int, actor: Actor | None = None, *, everything: bool = False) -> list[EntryDoc]:
-    """The entries of an experiment, as its file carries them (withdrawn ones left out)."""
+async def entries_of(
+    experiment_id: int, actor: Actor | None = None, *, everything: bool = False, file_only: bool = False,
+    withdrawn: bool = False,
+) -> list[EntryDoc]:
+    """The entries of an experiment, as its file carries them (withdrawn ones left out).
+
+    `file_only`: only the entries that came from a file (no author in TAL), to compare
+    a file being loaded with what it loaded before."""
+    condition = JournalEntry.experiment == experiment_id
+    if not withdrawn:
+        condition &= JournalEntry.state != "withdrawn"
+    if file_only:
+        condition &= JournalEntry.author.is_null()
     rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name).where(
-        (JournalEntry.experiment == experiment_id) & (JournalEntry.state != "withdrawn")
-    ).order_by(JournalEntry.position).order_by(JournalEntry.id)
+        condition).order_by(JournalEntry.position).order_by(JournalEntry.id)
     docs = []
     for row in rows:
         if not everything and not can_read(actor, row):
             continue
         data = {k: row[k] for k in FILE_FIELDS if k not in ("published", "tags")}
-        docs.append(EntryDoc(**data, published=row["state"] == "published", tags=_json(row["tags"])))
+        docs.append(EntryDoc(**data, published=row["state"] != "draft", tags=_json(row["tags"])))
     return docs
 
 
@@ -518,7 +576,14 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
     """Make the experiment's file entries match the file: update in place (keeping
     reactions and comments), add the new ones, withdraw-free delete of the extra ones."""
     await ensure_tags([t for e in entries for t in e.tags])
-    existing = await JournalEntry.select(JournalEntry.id).where(
+    written_in_tal = {
+        (r["title"], r["happened_on"])
+        for r in await JournalEntry.select(JournalEntry.title, JournalEntry.happened_on).where(
+            (JournalEntry.experiment == experiment_id) & JournalEntry.author.is_not_null())
+    }
+    # An exported file carries the entries written in TAL too: they are not copied back.
+    entries = [e for e in entries if (e.title, e.happened_on) not in written_in_tal]
+    existing = await JournalEntry.select(JournalEntry.id, JournalEntry.state).where(
         (JournalEntry.experiment == experiment_id) & (JournalEntry.author.is_null())
     ).order_by(JournalEntry.position).order_by(JournalEntry.id)
     for position, entry in enumerate(entries):
@@ -532,6 +597,8 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
             **_indexes(values, team["name"] if team else None),
         }
         if position < len(existing):
+            if existing[position]["state"] == "withdrawn":
+                continue  # a withdrawal in TAL stands: a file does not bring an entry back
             await JournalEntry.update({**columns, JournalEntry.updated_at: now()}).where(JournalEntry.id == existing[position]["id"])
             await JournalEntry.update({JournalEntry.published_at: now()}).where(
                 (JournalEntry.id == existing[position]["id"]) & JournalEntry.published_at.is_null() & (JournalEntry.state == "published")
@@ -542,4 +609,7 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
                 published_at=now() if entry.published else None,
             ))
     for extra in existing[len(entries):]:
-        await JournalEntry.delete().where(JournalEntry.id == extra["id"])
+        if extra["state"] != "withdrawn":
+            await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason:
+                                       "retirée du fichier de l'expérimentation", JournalEntry.search_text: ""}
+                                      ).where(JournalEntry.id == extra["id"])

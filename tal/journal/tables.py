@@ -76,6 +76,8 @@ class JournalReaction(Table):
     entry = ForeignKey(references=JournalEntry, index=True)
     account = ForeignKey(references=Account)
     kind = Varchar(length=12)
+    # "entry:account:kind": one reaction of each kind per person, even under concurrency.
+    key = Varchar(length=60, unique=True)
     at = Timestamptz(default=TimestamptzNow())
 
 
@@ -89,6 +91,7 @@ class JournalComment(Table):
 class JournalRead(Table):
     entry = ForeignKey(references=JournalEntry, index=True)
     account = ForeignKey(references=Account)
+    key = Varchar(length=40, unique=True)  # "entry:account"
     at = Timestamptz(default=TimestamptzNow())
 
 

@@ -163,15 +163,22 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
         async with db.transaction(write=False):
             names = await people_names()
         findings = blame_findings(entry, names)
-        if forms.get(form, "action") == "check" or (findings and forms.get(form, "action") == "publish"
-                                                    and not forms.checkbox(forms.get(form, "keep_wording"), "")):
+        action = forms.get(form, "action")
+        published = False
+        if entry_id is not None:
+            async with db.transaction(write=False):
+                published = (await services.get(entry_id, actor)).row["state"] == "published"
+        # The wording is reviewed whenever the text is, or becomes, visible to every agent.
+        keep = forms.checkbox(forms.get(form, "keep_wording"), "")
+        if action == "check" or (findings and (action == "publish" or published) and not keep):
             return render(request, "journal/form.html", status_code=200, entry=entry_id, form=form, error=None,
                           findings=findings, checked=True, **selection(form), **await form_context(request))
         async with db.transaction():
             if entry_id is None:
                 entry_id = await services.create(actor, entry)
             else:
-                await services.update(actor, entry_id, entry)
+                version = forms.get(form, "version")
+                await services.update(actor, entry_id, entry, int(version) if version.isdigit() and len(version) < 10 else None)
             if forms.get(form, "action") == "publish":
                 row = await services._row(entry_id)
                 if row["state"] == "draft":
@@ -197,7 +204,7 @@ async def edit_entry_page(request: Request, entry_id: FromPath[int]) -> Template
     e = view.row
     prefill = {k: e[k] for k in ("title", *TEXT_FIELDS)}
     prefill.update(happened_on=e["happened_on"].isoformat(), experiment=e["experiment.slug"] or "",
-                   iteration=str(e["iteration"] or ""), signed="on" if e["signed"] else "")
+                   iteration=str(e["iteration"] or ""), signed="on" if e["signed"] else "", version=str(e["version"]))
     return render(request, "journal/form.html", entry=entry_id, form=prefill, selected_tags=view.tags,
                   selected_services=view.services, error=None, findings=[], **await form_context(request))
 
@@ -224,6 +231,22 @@ async def _entry_action(request: Request, entry_id: int, action) -> Response:
 
 @post("/journal/{entry_id:int}/publier")
 async def publish(request: Request, entry_id: FromPath[int]) -> Response:
+    """Publish a draft; if its wording points at a person, the author sees it first."""
+    actor = signed_in(request)
+    async with db.transaction(write=False):
+        view = await services.get(entry_id, actor)
+        names = await people_names()
+    e = view.row
+    stored = EntryInput(title=e["title"], happened_on=e["happened_on"],
+                        **{f: e[f] for f in TEXT_FIELDS}, tags=view.tags, services=view.services)
+    findings = blame_findings(stored, names)
+    if findings and view.can_edit and e["state"] == "draft":
+        prefill = {k: e[k] for k in ("title", *TEXT_FIELDS)}
+        prefill.update(happened_on=e["happened_on"].isoformat(), experiment=e["experiment.slug"] or "",
+                       iteration=str(e["iteration"] or ""), signed="on" if e["signed"] else "", version=str(e["version"]))
+        return render(request, "journal/form.html", entry=entry_id, form=prefill, selected_tags=view.tags,
+                      selected_services=view.services, error=None, findings=findings, checked=True,
+                      **await form_context(request))
     return await _entry_action(request, entry_id, lambda actor, form: services.publish(actor, entry_id))
 
 

@@ -68,7 +68,7 @@ class Service(Table, tablename="service", schema=None):
     )
 
 
-ID = "2026-11-28T10:46:06:669186"
+ID = "2026-11-28T11:05:23:632170"
 VERSION = "1.38.0"
 DESCRIPTION = "initial"
 
@@ -79,10 +79,14 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="JournalEntry",
-        tablename="journal_entry",
+        class_name="JournalRevision",
+        tablename="journal_revision",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Tag", tablename="tag", schema=None, columns=None
     )
 
     manager.add_table(
@@ -93,12 +97,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Tag", tablename="tag", schema=None, columns=None
+        class_name="JournalAction",
+        tablename="journal_action",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
-        class_name="JournalRead",
-        tablename="journal_read",
+        class_name="JournalEntry",
+        tablename="journal_entry",
         schema=None,
         columns=None,
     )
@@ -111,15 +118,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="JournalRevision",
-        tablename="journal_revision",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="EntryOfMonth",
-        tablename="entry_of_month",
+        class_name="JournalRead",
+        tablename="journal_read",
         schema=None,
         columns=None,
     )
@@ -132,10 +132,277 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="JournalAction",
-        tablename="journal_action",
+        class_name="EntryOfMonth",
+        tablename="entry_of_month",
         schema=None,
         columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalRevision",
+        tablename="journal_revision",
+        column_name="entry",
+        db_column_name="entry",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": JournalEntry,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalRevision",
+        tablename="journal_revision",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalRevision",
+        tablename="journal_revision",
+        column_name="content",
+        db_column_name="content",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Tag",
+        tablename="tag",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuthorAccess",
+        tablename="author_access",
+        column_name="entry",
+        db_column_name="entry",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": JournalEntry,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuthorAccess",
+        tablename="author_access",
+        column_name="admin",
+        db_column_name="admin",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Account,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuthorAccess",
+        tablename="author_access",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalAction",
+        tablename="journal_action",
+        column_name="entry",
+        db_column_name="entry",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": JournalEntry,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalAction",
+        tablename="journal_action",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalAction",
+        tablename="journal_action",
+        column_name="owner_role",
+        db_column_name="owner_role",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalAction",
+        tablename="journal_action",
+        column_name="due_on",
+        db_column_name="due_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalAction",
+        tablename="journal_action",
+        column_name="done_at",
+        db_column_name="done_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -720,166 +987,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="AuthorAccess",
-        tablename="author_access",
-        column_name="entry",
-        db_column_name="entry",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": JournalEntry,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuthorAccess",
-        tablename="author_access",
-        column_name="admin",
-        db_column_name="admin",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Account,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuthorAccess",
-        tablename="author_access",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Tag",
-        tablename="tag",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalRead",
-        tablename="journal_read",
-        column_name="entry",
-        db_column_name="entry",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": JournalEntry,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalRead",
-        tablename="journal_read",
-        column_name="account",
-        db_column_name="account",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Account,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalRead",
-        tablename="journal_read",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="JournalReaction",
         tablename="journal_reaction",
         column_name="entry",
@@ -952,99 +1059,12 @@ async def forwards():
     manager.add_column(
         table_class_name="JournalReaction",
         tablename="journal_reaction",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalRevision",
-        tablename="journal_revision",
-        column_name="entry",
-        db_column_name="entry",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": JournalEntry,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalRevision",
-        tablename="journal_revision",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalRevision",
-        tablename="journal_revision",
-        column_name="content",
-        db_column_name="content",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="EntryOfMonth",
-        tablename="entry_of_month",
-        column_name="month",
-        db_column_name="month",
+        column_name="key",
+        db_column_name="key",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 7,
+            "length": 60,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1059,14 +1079,59 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="EntryOfMonth",
-        tablename="entry_of_month",
+        table_class_name="JournalReaction",
+        tablename="journal_reaction",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalRead",
+        tablename="journal_read",
         column_name="entry",
         db_column_name="entry",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
             "references": JournalEntry,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalRead",
+        tablename="journal_read",
+        column_name="account",
+        db_column_name="account",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Account,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -1083,10 +1148,32 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="EntryOfMonth",
-        tablename="entry_of_month",
-        column_name="chosen_at",
-        db_column_name="chosen_at",
+        table_class_name="JournalRead",
+        tablename="journal_read",
+        column_name="key",
+        db_column_name="key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JournalRead",
+        tablename="journal_read",
+        column_name="at",
+        db_column_name="at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -1194,8 +1281,30 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="JournalAction",
-        tablename="journal_action",
+        table_class_name="EntryOfMonth",
+        tablename="entry_of_month",
+        column_name="month",
+        db_column_name="month",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 7,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EntryOfMonth",
+        tablename="entry_of_month",
         column_name="entry",
         db_column_name="entry",
         column_class_name="ForeignKey",
@@ -1208,28 +1317,6 @@ async def forwards():
             "null": True,
             "primary_key": False,
             "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalAction",
-        tablename="journal_action",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -1240,58 +1327,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="JournalAction",
-        tablename="journal_action",
-        column_name="owner_role",
-        db_column_name="owner_role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalAction",
-        tablename="journal_action",
-        column_name="due_on",
-        db_column_name="due_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="JournalAction",
-        tablename="journal_action",
-        column_name="done_at",
-        db_column_name="done_at",
+        table_class_name="EntryOfMonth",
+        tablename="entry_of_month",
+        column_name="chosen_at",
+        db_column_name="chosen_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": None,
-            "null": True,
+            "default": TimestamptzNow(),
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
