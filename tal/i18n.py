@@ -92,7 +92,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [("tal/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
-def extract() -> "Catalog":  # noqa: F821
+def extract():
     """Every message of the code and templates, as a Babel catalogue."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir

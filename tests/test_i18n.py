@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import SAMPLES, text_of
+from conftest import text_of
 from tal import i18n
 
 

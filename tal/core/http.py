@@ -9,8 +9,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from tal.accounts.actor import Actor
 from tal.accounts.services import actor_by_id
-from tal.core.errors import DomainError
+from tal.core.errors import DomainError, Forbidden
 from tal.core.templating import render
 
 log = logging.getLogger("tal")
@@ -61,6 +62,18 @@ class CurrentActor(ASGIMiddleware):
         uid = session.get("uid") if isinstance(session, dict) else None
         scope.setdefault("state", {})["actor"] = await actor_by_id(uid) if isinstance(uid, int) else None
         await next_app(scope, receive, send)
+
+
+def actor_of(request: Request) -> Actor | None:
+    """The signed-in actor of this request, or None for a visitor."""
+    return request.scope["state"].get("actor")
+
+
+def signed_in(request: Request) -> Actor:
+    actor = actor_of(request)
+    if actor is None:
+        raise Forbidden("connectez-vous pour faire cela")
+    return actor
 
 
 def wants_json(request: Request) -> bool:

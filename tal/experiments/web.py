@@ -17,6 +17,7 @@ from tal import db
 from tal.accounts.actor import Actor, can_create
 from tal.accounts.services import service_names
 from tal.core.errors import DomainError, Forbidden
+from tal.core.http import actor_of, signed_in
 from tal.core.templating import language, render
 from tal.evaluation import services as evaluation
 from tal.evaluation.present import present, sample_sizes
@@ -49,17 +50,6 @@ RESULT_FIELDS = {
     "rate": {"events": forms.integer, "exposure": forms.number},
     "ordinal": {"counts": forms.text},
 }
-
-
-def actor_of(request: Request) -> Actor | None:
-    return request.scope["state"].get("actor")
-
-
-def signed_in(request: Request) -> Actor:
-    actor = actor_of(request)
-    if actor is None:
-        raise Forbidden("connectez-vous pour faire cela")
-    return actor
 
 
 async def editable(slug: str, actor: Actor) -> services.ExperimentView:
@@ -305,7 +295,7 @@ async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
 @post("/experimentations/{slug:str}/statut", name="experiment_status")
 async def change_status(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
-    view = await editable(slug, actor)
+    await editable(slug, actor)  # 403 before anything for those who may not edit
     form = await request.form()
     try:
         async with db.transaction():

@@ -12,9 +12,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tal import db
-from tal.accounts.actor import Actor
 from tal.accounts.services import service_names
 from tal.core.errors import DomainError, Forbidden
+from tal.core.http import actor_of, signed_in
 from tal.core.templating import render
 from tal.core.validation import convert
 from tal.experiments import forms
@@ -25,17 +25,6 @@ from tal.journal.tables import REACTIONS
 
 TEXT_FIELDS = ("what_happened", "what_we_expected", "contributing_factors", "what_went_well", "what_we_learned",
                "what_we_change")
-
-
-def actor_of(request: Request) -> Actor | None:
-    return request.scope["state"].get("actor")
-
-
-def signed_in(request: Request) -> Actor:
-    actor = actor_of(request)
-    if actor is None:
-        raise Forbidden("connectez-vous pour faire cela")
-    return actor
 
 
 def to_entry(entry_id: int) -> Redirect:
