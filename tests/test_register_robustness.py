@@ -174,3 +174,23 @@ def test_huge_counts_in_a_file_are_refused():
 async def test_the_schema_page_forms_carry_a_csrf_token(client):
     html = (await client.get("/schema")).text
     assert re.search(r'name="_csrf_token" value="[^"]+"', html)
+
+
+async def test_every_form_of_every_sample_saves_as_rendered_without_changing_anything(client, samples, accounts):
+    """What a browser submits from an untouched form is exactly what is stored."""
+    from tal.experiments.tables import Experiment
+
+    await client.login("admin")
+    for slug, doc in samples.items():
+        before = await Experiment.select(Experiment.version, Experiment.plan_hash).where(Experiment.slug == slug).first()
+        urls = [f"/experimentations/{slug}/modifier"]
+        if doc.experiment.registered_at is None:
+            urls.append(f"/experimentations/{slug}/plan")
+        for it in doc.iterations:
+            urls += [f"/experimentations/{slug}/iterations/{it.number}/modifier",
+                     f"/experimentations/{slug}/iterations/{it.number}/donnees"]
+        for url in urls:
+            response = await client.post(url, as_rendered((await client.get(url)).text))
+            assert response.status_code == 303, (url, text_of(response.text)[-600:])
+        after = await Experiment.select(Experiment.version, Experiment.plan_hash).where(Experiment.slug == slug).first()
+        assert after == before, slug

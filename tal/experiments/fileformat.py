@@ -33,6 +33,18 @@ def _finite(text: str) -> float:
     return value
 
 
+def _normalise(value):
+    """Texts as the forms keep them: no surrounding blanks, \n line ends; so that a
+    file, its export and a form saved untouched hold the very same values."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    return value
+
+
 def parse(text: str, source: str = "") -> ExperimentFile:
     """Parse and check one file's text. `source` names it in error messages."""
     prefix = f"{source} : " if source else ""
@@ -46,7 +58,7 @@ def parse(text: str, source: str = "") -> ExperimentFile:
     if data.get("format") != FORMAT:
         raise DomainError(f"attendu « {FORMAT} », trouvé « {data.get('format', '(absent)')} »", f"{prefix}format")
     try:
-        doc = convert(data, ExperimentFile)
+        doc = convert(_normalise(data), ExperimentFile)
         rules.check(doc)
     except DomainError as exc:
         raise DomainError(exc.message, f"{prefix}{exc.field}" if exc.field else where) from None

@@ -233,7 +233,7 @@ async def _save(
     journal_changed = from_file and await _file_journal_changed(row["id"], doc)
     if not from_file:
         new = msgspec.structs.replace(new, journal=[])
-    if _encode(new) == _encode(old) and not journal_changed:
+    if msgspec.structs.replace(new, journal=[]) == old and not journal_changed:
         return SaveResult(slug, created=False, changed=False)
     service_id = await _ensure_references(new, create=from_file)
     history = _history(row)

@@ -152,6 +152,11 @@ def header_from(form: FormMultiDict, current: Header | None) -> dict[str, Any]:
     data = forms.fields(form, {"title": forms.text, "service": forms.text, "summary": forms.text, "visibility": forms.text})
     data["partner_services"] = [s for s in forms.getall(form, "partner_services") if s != data.get("service")]
     data["objectives"] = forms.getall(form, "objectives")
+    if current is not None:
+        # Checkboxes come back in the page's order: keep the order the team gave.
+        for key in ("partner_services", "objectives"):
+            before = getattr(current, key)
+            data[key] = sorted(data[key], key=lambda v: (before.index(v) if v in before else len(before), v))
     if current is None:
         data.update(forms.fields(form, {"slug": forms.text, "design": forms.text}))
         data["status"] = "draft"
