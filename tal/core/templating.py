@@ -42,6 +42,11 @@ def _input_number(ctx, value) -> str:
     return text.replace(".", ",") if ctx["lang"] == "fr" else text
 
 
+@pass_context
+def _field_label(ctx, path: str | None) -> str:
+    return labels.describe_field(path, ctx["_"]) if path else ""
+
+
 def _find(items, **attributes):
     """The first item whose attributes have these values, or None."""
     for item in items or ():
@@ -68,7 +73,7 @@ def make_environment() -> Environment:
         date=_date, datetime=_datetime, number=_number, markdown=markdown.render, translate_pairs=_translate_pairs,
         input_number=_input_number,
     )
-    env.globals.update(labels=labels.ALL, version=__version__, find=_find)
+    env.globals.update(labels=labels.ALL, version=__version__, find=_find, field_label=_field_label)
     return env
 
 

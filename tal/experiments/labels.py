@@ -49,3 +49,96 @@ ALL = {
     "outcome": OUTCOME,
     "account_role": ROLE_ACCOUNT,
 }
+
+# Names of the keys of the experiment file and of the forms, to say in plain words
+# which field an error is about (« Indicateur 1 › Effet minimal utile »).
+SECTIONS = {
+    "hypotheses": N_("Hypothèse"),
+    "metrics": N_("Indicateur"),
+    "arms": N_("Bras"),
+    "iterations": N_("Itération"),
+    "results": N_("Résultat"),
+    "series": N_("Série"),
+    "panel": N_("Panel"),
+    "amendments": N_("Amendement"),
+    "journal": N_("Entrée du journal"),
+}
+FIELDS = {
+    "title": N_("Titre"),
+    "slug": N_("Identifiant court (slug)"),
+    "service": N_("Service porteur"),
+    "partner_services": N_("Services partenaires"),
+    "objectives": N_("Objectifs stratégiques"),
+    "design": N_("Protocole"),
+    "summary": N_("Présentation"),
+    "visibility": N_("Visibilité"),
+    "registered_at": N_("Date de pré-enregistrement"),
+    "key": N_("Clé courte"),
+    "we_believe": N_("Nous pensons que…"),
+    "to_verify_we_will": N_("Pour le vérifier, nous allons…"),
+    "we_will_measure": N_("Et mesurer…"),
+    "we_are_right_if": N_("Nous aurons raison si…"),
+    "hypothesis": N_("Hypothèse (clé)"),
+    "label": N_("Libellé"),
+    "kind": N_("Type"),
+    "role": N_("Rôle"),
+    "direction": N_("Sens attendu"),
+    "mde": N_("Effet minimal utile"),
+    "alpha": N_("Seuil alpha"),
+    "power": N_("Puissance visée"),
+    "baseline": N_("Valeur de référence"),
+    "baseline_sd": N_("Écart-type de référence"),
+    "levels": N_("Niveaux"),
+    "control": N_("Bras témoin"),
+    "share": N_("Part prévue"),
+    "started_on": N_("Début"),
+    "ended_on": N_("Fin"),
+    "change": N_("Ce qui a été essayé"),
+    "reason": N_("Raison"),
+    "n": N_("Effectif (n)"),
+    "successes": N_("Succès (oui)"),
+    "mean": N_("Moyenne"),
+    "sd": N_("Écart-type"),
+    "events": N_("Événements"),
+    "exposure": N_("Exposition"),
+    "counts": N_("Effectifs par niveau"),
+    "data": N_("Données"),
+    "intervention_at": N_("Première période avec le changement"),
+    "hac_maxlags": N_("Décalages HAC"),
+    "treated_units": N_("Unités concernées"),
+    "outcome": N_("Décision"),
+    "decided_on": N_("Date de la décision"),
+    "rationale": N_("Motifs"),
+    "target_services": N_("Services vers lesquels généraliser"),
+    "happened_on": N_("Quand c'est arrivé"),
+    "what_happened": N_("Ce qui s'est passé"),
+    "tags": N_("Étiquettes"),
+    "services": N_("Services concernés"),
+    "due_on": N_("Échéance"),
+    "body": N_("Commentaire"),
+    "version": N_("Version"),
+    "we_believed": N_("Nous pensions que…"),
+    "we_observed": N_("Nous avons observé…"),
+    "we_learned": N_("Nous en avons appris…"),
+    "therefore_we_will": N_("Donc nous allons…"),
+}
+# Path segments that only group fields (form prefixes): not said.
+GROUPS = {"experiment", "amendment", "learning", "decision", "r", "s", "p", "format"}
+
+
+def describe_field(path: str, gettext) -> str:
+    """`metrics[2].mde` -> « Indicateur 2 › Effet minimal utile » (in the page's language)."""
+    import re
+
+    parts = []
+    for segment in path.split("."):
+        match = re.fullmatch(r"(\w+)\[(\d+)\]", segment)
+        if match and match.group(1) in SECTIONS:
+            parts.append(f"{gettext(SECTIONS[match.group(1)])} {match.group(2)}")
+        elif segment in FIELDS:
+            parts.append(gettext(FIELDS[segment]))
+        elif segment in SECTIONS:
+            parts.append(gettext(SECTIONS[segment]))
+        elif segment not in GROUPS and " : " not in segment:
+            parts.append(segment)  # a metric's or an arm's key, as the team wrote it
+    return " › ".join(parts)
