@@ -64,10 +64,11 @@ def difference_in_differences(
         raise StatsInputError("le panel ne contient aucune unité traitée", **where)
     if treated.all():
         raise StatsInputError("le panel ne contient aucune unité de comparaison", **where)
-    order = sorted(set(period_labels))
     target = label(intervention_at)
-    post = np.array([p >= target for p in period_labels])
-    if not post.any() or post.all() or not (order[0] < target <= order[-1]):
+    key = _period_key([*period_labels, target])
+    order = sorted(set(period_labels), key=key)
+    post = np.array([key(p) >= key(target) for p in period_labels])
+    if not post.any() or post.all() or not (key(order[0]) < key(target) <= key(order[-1])):
         raise StatsInputError("l'intervention est en dehors des périodes du panel", **where)
 
     codes = {u: i for i, u in enumerate(dict.fromkeys(unit_labels))}
@@ -78,12 +79,22 @@ def difference_in_differences(
     from scipy.special import stdtr, stdtrit
     from statsmodels.regression.linear_model import OLS
 
-    with quiet():
-        fit = OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     n_clusters = len(codes)
     df = float(n_clusters - 1)
+    # With one unit on a side the saturated model fits each unit's cells exactly: the
+    # cluster-robust variance is zero by construction, not evidence. With as many rows
+    # as coefficients, CR1's small-sample factor divides by zero. Both: no inference.
+    one_unit_side = len({u for u, t in zip(unit_labels, treated) if t}) < 2 or len(
+        {u for u, t in zip(unit_labels, treated) if not t}) < 2
+    with quiet():
+        if y.size <= x.shape[1] or one_unit_side:
+            fit, se = OLS(y, x).fit(), 0.0
+        else:
+            fit = OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+            se = float(np.sqrt(max(float(fit.cov_params()[3, 3]), 0.0)))
     est = float(fit.params[3])
-    se = float(np.sqrt(max(float(fit.cov_params()[3, 3]), 0.0)))
+    if se <= 1e-10 * max(1.0, float(np.abs(y).max())):
+        se = 0.0
     if se > 0 and np.isfinite(se) and df > 0:
         half = float(stdtrit(df, 1.0 - alpha / 2.0)) * se
         low, high, p = est - half, est + half, float(2.0 * stdtr(df, -abs(est / se)))
@@ -100,7 +111,7 @@ def difference_in_differences(
         at = np.array([p == per for p in period_labels])
         means_t.append(float(y[at & treated].mean()) if (at & treated).any() else None)
         means_c.append(float(y[at & ~treated].mean()) if (at & ~treated).any() else None)
-    pre = [i for i, per in enumerate(order) if per < target]
+    pre = [i for i, per in enumerate(order) if key(per) < key(target)]
     return {
         "estimate": est,
         "low": low,
@@ -117,6 +128,15 @@ def difference_in_differences(
             "comparison_slope": _slope(pre, means_c),
         },
     }
+
+
+def _period_key(labels: list[str]):
+    """Numbers compare as numbers (2 < 10), other labels as text (ISO dates sort right)."""
+    try:
+        [float(x) for x in labels]
+    except ValueError:
+        return lambda x: (0.0, x)
+    return lambda x: (float(x), "")
 
 
 def _slope(index: list[int], means: list) -> float | None:

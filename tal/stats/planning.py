@@ -85,29 +85,52 @@ def power_mean(mde, sd, n_a, n_b, alpha=0.05) -> np.ndarray:
         df = n_a + n_b - 2.0
         nc = (np.abs(mde) / sd) / np.sqrt(1.0 / n_a + 1.0 / n_b)
         crit = stdtrit(df, 1.0 - alpha / 2.0)
-        power = 1.0 - nctdtr(df, nc, crit) + nctdtr(df, nc, -crit)
+        # nctdtr returns NaN far in the tails (scipy 1.17), where the value is ~0 or ~1.
+        upper = np.nan_to_num(nctdtr(df, nc, crit), nan=1.0)
+        lower = np.nan_to_num(nctdtr(df, nc, -crit), nan=0.0)
+        power = 1.0 - upper + lower
     return np.where((sd > 0) & (df > 0), power, np.nan)
 
 
 def sample_size_mean(mde: float, sd: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
-    """Units per arm (equal arms) for d = mde / sd, via TTestIndPower; None if undefined."""
+    """Units per arm (equal arms) for d = mde / sd: the smallest n whose two-sample t
+    power (as TTestIndPower) reaches the target; None if undefined."""
     if not (mde and sd and mde > 0 and sd > 0):
         return None
-    from statsmodels.stats.power import TTestIndPower
 
-    with quiet():
-        n = TTestIndPower().solve_power(effect_size=mde / sd, alpha=alpha, power=power, ratio=1.0)
-    n = float(np.asarray(n).ravel()[0])
-    return float(math.ceil(n)) if math.isfinite(n) else None
+    def reached(n: float) -> bool:
+        return float(power_mean(mde, sd, n, n, alpha)[0]) >= power
+
+    high = 2.0
+    while not reached(high):
+        high *= 2.0
+        if high > 1e12:
+            return None
+    low = high / 2.0 if high > 2.0 else 1.0
+    while high - low > 1e-6 * high and high - low > 1e-9:
+        mid = (low + high) / 2.0
+        low, high = (low, mid) if reached(mid) else (mid, high)
+    return float(math.ceil(high - 1e-9))
 
 
 def mde_mean(sd: float, n_a: float, n_b: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
-    """Absolute mean difference detectable with n_a and n_b units (TTestIndPower)."""
+    """Absolute mean difference detectable with n_a and n_b units: the root of the
+    two-sample t power (as TTestIndPower), found by bisection on a growing bracket."""
     if not (sd and sd > 0 and n_a >= 2 and n_b >= 2):
         return None
-    from statsmodels.stats.power import TTestIndPower
 
-    with quiet():
-        d = TTestIndPower().solve_power(nobs1=n_a, alpha=alpha, power=power, ratio=n_b / n_a)
-    d = float(np.asarray(d).ravel()[0])
-    return d * sd if math.isfinite(d) else None
+    def power_at(d: float) -> float:
+        return float(power_mean(d * sd, sd, n_a, n_b, alpha)[0])
+
+    high = 1.0
+    while power_at(high) < power:
+        high *= 2.0
+        if high > 1e9:
+            return None
+    low = 0.0
+    for _ in range(200):
+        mid = (low + high) / 2.0
+        low, high = (mid, high) if power_at(mid) < power else (low, mid)
+        if high - low <= 1e-12 * high:
+            break
+    return high * sd

@@ -199,3 +199,49 @@ def test_output_values_are_plain_python_types():
                 assert math.isfinite(x)
 
     walk(out)
+
+
+def test_did_with_one_unit_per_side_gives_no_spurious_significance():
+    from tal.stats import difference_in_differences
+
+    periods = [f"2026-0{i}" for i in range(1, 7)] * 2
+    values = [7.6, 6.0, 9.3, 11.3, 13.4, 10.3, 8.3, 7.6, 12.2, 14.9, 10.8, 6.3]
+    r = difference_in_differences(["T"] * 6 + ["C"] * 6, periods, values, ["T"], "2026-04")
+    assert r["estimate"] == pytest.approx((13.4 + 10.3 + 11.3) / 3 - (7.6 + 6.0 + 9.3) / 3
+                                          - ((14.9 + 10.8 + 6.3) / 3 - (8.3 + 7.6 + 12.2) / 3))
+    assert math.isnan(r["p_value"]) and math.isnan(r["low"])
+
+
+def test_did_on_the_smallest_panel_does_not_raise():
+    from tal.stats import difference_in_differences
+
+    r = difference_in_differences(["a", "a", "b", "b"], ["1", "2", "1", "2"], [1, 2, 3, 5.0], ["a"], "2")
+    assert r["estimate"] == pytest.approx(-1.0) and math.isnan(r["p_value"])
+
+
+def test_did_orders_numeric_periods_as_numbers():
+    import numpy as np
+
+    from tal.stats import difference_in_differences
+
+    rng = np.random.default_rng(1)
+    units = [u for u in "ABCDEF" for _ in range(12)]
+    periods = [str(i) for _ in range(6) for i in range(1, 13)]
+    values = [(5 if (u in "AB" and int(p) >= 10) else 0) + rng.normal(0, 0.1) for u, p in zip(units, periods)]
+    r = difference_in_differences(units, periods, values, ["A", "B"], "10")
+    assert r["estimate"] == pytest.approx(5.0, abs=0.1)
+    assert r["group_means"]["periods"] == [str(i) for i in range(1, 13)]
+
+
+def test_mean_planning_matches_the_t_power_even_for_tiny_and_huge_samples():
+    from statsmodels.stats.power import TTestIndPower
+
+    from tal.stats.planning import mde_mean, power_mean, sample_size_mean
+
+    assert mde_mean(1, 2, 2, 0.01, 0.95) == pytest.approx(17.3225, rel=1e-3)
+    assert mde_mean(1, 3, 3, 0.01, 0.95) == pytest.approx(6.1408, rel=1e-3)
+    assert mde_mean(1, 100, 120) == pytest.approx(TTestIndPower().solve_power(nobs1=100, alpha=0.05, power=0.8, ratio=1.2), rel=1e-4)
+    assert sample_size_mean(12, 1) == 2
+    for d in (0.2, 0.5, 1.0):
+        assert sample_size_mean(d, 1) == math.ceil(TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8))
+    assert float(power_mean(0.99, 1, 500, 500)[0]) == pytest.approx(1.0)
