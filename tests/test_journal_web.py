@@ -399,3 +399,16 @@ async def test_reloading_a_file_keeps_withdrawals_and_does_not_copy_entries_writ
     assert after == version
     assert (await state(file_entry["id"]))["state"] == "withdrawn"
     assert await JournalEntry.count().where(JournalEntry.title == "Écrite dans TAL") == 1
+
+
+async def test_a_personal_feed_address_lets_a_feed_reader_follow_the_agents_feed(client, other_client, accounts, tags):
+    await client.login("agent")
+    await write(client, title="Pour les agents")
+    page = (await client.post("/journal/jeton-flux")).text
+    url = re.search(r'value="(http://testserver/journal/flux\.atom\?jeton=[^"]+)"', page).group(1)
+    path = url.removeprefix("http://testserver")
+    response = await other_client.get(path)  # no session: a feed reader
+    assert response.status_code == 200 and "Pour les agents" in response.text
+    assert (await other_client.get("/journal/flux.atom?jeton=faux")).status_code == 403
+    await client.post("/journal/jeton-flux")  # a new address replaces the old one
+    assert (await other_client.get(path)).status_code == 403

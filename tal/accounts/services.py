@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 
 from tal.accounts.actor import Actor
 from tal.accounts.passwords import DUMMY_HASH, hash_password, verify_password
@@ -69,6 +71,22 @@ async def actor_by_id(account_id: int) -> Actor | None:
     if not row or not row["active"]:
         return None
     return Actor(row["id"], row["username"], row["display_name"], row["role"], row["service.name"])
+
+
+async def new_feed_token(actor: Actor) -> str:
+    """A new personal feed token (the previous one stops working); only its hash is kept."""
+    token = secrets.token_urlsafe(24)
+    await Account.update({Account.feed_token_hash: hashlib.sha256(token.encode()).hexdigest()}).where(
+        Account.id == actor.id)
+    return token
+
+
+async def actor_by_feed_token(token: str) -> Actor | None:
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = await Account.select(Account.id).where(Account.feed_token_hash == digest).first()
+    return await actor_by_id(row["id"]) if row else None
 
 
 async def _recent_failures(key: str, now: dt.datetime) -> int:

@@ -23,6 +23,8 @@ class Account(Table):
     service = ForeignKey(references=Service, null=True)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # SHA-256 of the personal token that lets a feed reader follow the agents' feed.
+    feed_token_hash = Varchar(length=64, null=True, default=None, index=True)
 
 
 class LoginAttempt(Table):

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
+from litestar.response import Template
 from litestar.params import FromQuery
 
 from tal import db
 from tal.core import markdown
+from tal.accounts.services import actor_by_feed_token, new_feed_token
 from tal.core.errors import Forbidden
+from tal.core.http import signed_in
+from tal.core.templating import render
 from tal.journal import services
 from tal.journal.feeds import FeedEntry, atom_feed
 from tal.journal.tables import JournalEntry
@@ -21,10 +25,14 @@ SECTIONS = (("what_happened", "Ce qui s'est passé"), ("contributing_factors", "
             ("what_we_learned", "Ce que nous avons appris"), ("what_we_change", "Ce que nous changeons"))
 
 
-async def _feed(request: Request, *, public: bool, service: str, tag: str) -> Response:
+async def _feed(request: Request, *, public: bool, service: str, tag: str, token: str = "") -> Response:
     actor = request.scope["state"].get("actor")
+    if not public and actor is None and token:
+        async with db.transaction(write=False):
+            actor = await actor_by_feed_token(token)
     if not public and actor is None:
-        raise Forbidden("le flux des entrées publiées est réservé aux agents : connectez-vous, ou suivez le flux public")
+        raise Forbidden("le flux des entrées publiées est réservé aux agents : connectez-vous, utilisez votre "
+                        "adresse de flux personnelle, ou suivez le flux public")
     filters = services.JournalFilters(service=service[:120], tag=tag[:40])
     async with db.transaction(write=False):
         page = await services.search(filters, None if public else actor)
@@ -52,8 +60,21 @@ async def _feed(request: Request, *, public: bool, service: str, tag: str) -> Re
 
 
 @get("/journal/flux.atom", include_in_schema=False)
-async def internal_feed(request: Request, service: FromQuery[str] = "", tag: FromQuery[str] = "") -> Response:
-    return await _feed(request, public=False, service=service, tag=tag)
+async def internal_feed(
+    request: Request, service: FromQuery[str] = "", tag: FromQuery[str] = "", jeton: FromQuery[str] = ""
+) -> Response:
+    """The agents' feed: with the session, or with a personal token for feed readers."""
+    return await _feed(request, public=False, service=service, tag=tag, token=jeton)
+
+
+@post("/journal/jeton-flux")
+async def feed_token(request: Request) -> Template:
+    """A personal feed address for a feed reader (shown once; a new one replaces it)."""
+    actor = signed_in(request)
+    async with db.transaction():
+        token = await new_feed_token(actor)
+    url = f"{str(request.base_url).rstrip('/')}/journal/flux.atom?{urlencode({'jeton': token})}"
+    return render(request, "journal/feed_token.html", url=url)
 
 
 @get("/journal/public.atom", include_in_schema=False)
@@ -61,4 +82,4 @@ async def public_feed(request: Request, service: FromQuery[str] = "", tag: FromQ
     return await _feed(request, public=True, service=service, tag=tag)
 
 
-ROUTES = [internal_feed, public_feed]
+ROUTES = [internal_feed, public_feed, feed_token]
