@@ -412,3 +412,15 @@ async def test_a_personal_feed_address_lets_a_feed_reader_follow_the_agents_feed
     assert (await other_client.get("/journal/flux.atom?jeton=faux")).status_code == 403
     await client.post("/journal/jeton-flux")  # a new address replaces the old one
     assert (await other_client.get(path)).status_code == 403
+
+
+async def test_a_team_sees_how_many_colleagues_read_and_reacted(client, other_client, accounts, tags):
+    await client.login("agent")
+    first = await write(client)
+    second = await write(client, title="Deuxième")
+    await other_client.login("voirie")
+    for entry_id in (first, second):
+        await other_client.get(f"/journal/{entry_id}")
+    await other_client.post(f"/journal/{first}/reagir", {"kind": "utile"})
+    page = text_of((await client.get("/journal")).text)
+    assert "Entrées publiées de votre équipe : 2 — collègues qui les ont lues : 1 — réactions reçues : 1." in page

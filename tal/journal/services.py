@@ -513,6 +513,22 @@ async def late_actions(actor: Actor | None) -> list[dict]:
     return rows
 
 
+async def team_echo(actor: Actor | None) -> dict | None:
+    """How many colleagues read and reacted to the published entries of the actor's team."""
+    if actor is None or actor.service is None:
+        return None
+    ids = [r["id"] for r in await JournalEntry.select(JournalEntry.id).where(
+        (JournalEntry.team.name == actor.service) & (JournalEntry.state == "published"))]
+    if not ids:
+        return {"entries": 0, "readers": 0, "reactions": 0}
+    readers = await JournalRead.select(JournalRead.account).where(JournalRead.entry.is_in(ids)).distinct()
+    return {
+        "entries": len(ids),
+        "readers": len(readers),
+        "reactions": await JournalReaction.count().where(JournalReaction.entry.is_in(ids)),
+    }
+
+
 async def tag_names() -> list[str]:
     return [r["name"] for r in await Tag.select(Tag.name).order_by(Tag.name)]
 

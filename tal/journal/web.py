@@ -99,7 +99,8 @@ async def journal_list(
         results = await services.search(filters, actor)
         drafts = await services.team_drafts(actor)
         late = await services.late_actions(actor)
-    return render(request, "journal/list.html", results=results, filters=filters, drafts=drafts, late=late,
+        echo = await services.team_echo(actor)
+    return render(request, "journal/list.html", results=results, filters=filters, drafts=drafts, late=late, echo=echo,
                   **await form_context(request))
 
 
