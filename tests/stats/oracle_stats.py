@@ -1,33 +1,18 @@
-"""Locate and read shared/oracle/oracle-public.json (TAL_SHARED_DIR or beside the clone)."""
+"""Read the reference values of tests/stats/oracle.json (see its meta.source)."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def shared_dir() -> Path | None:
-    candidates = []
-    if os.environ.get("TAL_SHARED_DIR"):
-        candidates.append(Path(os.environ["TAL_SHARED_DIR"]))
-    candidates += [REPO.parent / "shared", REPO / "shared"]
-    for c in candidates:
-        if (c / "oracle" / "oracle-public.json").is_file():
-            return c
-    return None
+ORACLE = Path(__file__).resolve().parent / "oracle.json"
 
 
 def load_cases() -> dict:
-    d = shared_dir()
-    if d is None:
-        return {}
-    data = json.loads((d / "oracle" / "oracle-public.json").read_text(encoding="utf-8"))
+    data = json.loads(ORACLE.read_text(encoding="utf-8"))
     return {c["id"]: c for c in data["cases"]}
 
 
