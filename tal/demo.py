@@ -8,9 +8,9 @@ from tal.accounts.passwords import hash_password
 from tal.accounts.services import create_account, ensure_service
 from tal.accounts.tables import Account
 from tal.experiments import fileformat, services
-from tal.settings import PROJECT_ROOT
+from tal.settings import SAMPLES_DIR
 
-SAMPLES = PROJECT_ROOT / "experiments"
+SAMPLES = SAMPLES_DIR
 DEMO_ACCOUNTS = [
     ("agent", "agent", "Population et citoyenneté", "Agent de démonstration"),
     ("manager", "manager", "Population et citoyenneté", "Encadrante de démonstration"),

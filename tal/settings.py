@@ -21,6 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _bundled(installed: str, checkout: str) -> Path:
+    """A top-level folder of the checkout, or its copy inside an installed wheel
+    (setup.py ships `templates/` as `tal/templates/`, `experiments/` as `tal/samples/`)."""
+    inside = PACKAGE / installed
+    return inside if inside.is_dir() else PROJECT_ROOT / checkout
+
+
+TEMPLATES_DIR = _bundled("templates", "templates")
+SAMPLES_DIR = _bundled("samples", "experiments")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 

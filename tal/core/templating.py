@@ -13,9 +13,9 @@ from litestar.response import Template
 from tal import __version__, i18n
 from tal.core import markdown
 from tal.experiments import labels
-from tal.settings import PROJECT_ROOT, get_settings
+from tal.settings import TEMPLATES_DIR, get_settings
 
-TEMPLATES = PROJECT_ROOT / "templates"
+TEMPLATES = TEMPLATES_DIR
 
 
 @pass_context
