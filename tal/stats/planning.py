@@ -24,6 +24,7 @@ the third decimal of a power.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -109,6 +110,7 @@ def power_mean(mde, sd, n_a, n_b, alpha=0.05) -> np.ndarray:
     return np.where((sd > 0) & (df > 0), np.clip(power, 0.0, 1.0), np.nan)
 
 
+@lru_cache(maxsize=4096)  # a portfolio repeats the same plans: each root is found once
 def sample_size_mean(mde: float, sd: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
     """Units per arm (equal arms) for d = mde / sd: the smallest whole n whose two-sample
     t power (as TTestIndPower) reaches the target, by bisection on whole numbers; None
@@ -133,6 +135,7 @@ def sample_size_mean(mde: float, sd: float, alpha: float = 0.05, power: float = 
     return float(high)
 
 
+@lru_cache(maxsize=4096)
 def mde_mean(sd: float, n_a: float, n_b: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
     """Absolute mean difference detectable with n_a and n_b units: the root of the
     two-sample t power (as TTestIndPower), found by bisection on a growing bracket."""
