@@ -112,3 +112,40 @@ async def test_separated_ordinal_page_renders(client, samples, tmp_path):
     page = text_of(response.text)
     assert "Réponses des deux bras totalement séparées" in page and "Satisfaction à la sortie du guichet" in page
     assert "L'intervalle donné avec chaque conclusion est celui dont elle se lit" in page
+
+
+def test_plan_sizes_only_for_randomized_designs_at_the_adjusted_alpha():
+    import msgspec
+
+    from tal.evaluation.present import sample_sizes
+    from tal.stats import sample_size_binary
+
+    for path in sorted(SAMPLES.glob("*.toml")):
+        doc = fileformat.read(path)
+        if doc.experiment.design != "randomized":
+            assert sample_sizes(doc) == {}, path.stem  # no per-arm size for these designs
+    doc = fileformat.read(SAMPLES / "relance-factures-cantine.toml")
+    compared = sum(1 for a in doc.arms if not a.control)
+    primaries = sum(1 for m in doc.metrics if m.role == "primary")
+    (metric,) = [m for m in doc.metrics if m.role == "primary" and m.kind == "binary" and m.baseline is not None]
+    alpha = metric.alpha / (compared * primaries)
+    assert compared * primaries > 1
+    expected = int(sample_size_binary(metric.baseline, metric.mde, 1 if metric.direction == "increase" else -1,
+                                      alpha, metric.power)[0])
+    assert sample_sizes(doc)[metric.key] == expected
+    ordinal = msgspec.structs.replace(doc, metrics=[msgspec.structs.replace(metric, kind="ordinal", mde=0.1)])
+    assert sample_sizes(ordinal)[metric.key] > 0
+
+
+def test_more_units_is_for_the_planned_power_not_a_promise():
+    c = before_after("binary", 0.2, 0.18, "inconclusive") | {
+        "arm": "b", "control": "a", "planning": {"more_units_needed": 1, "power": 0.8, "unit": "units"}}
+    sentence = FR.sentence(c, "m", "B", "A")
+    assert f"Pour une puissance de 80{NNBSP}%, il faudrait environ 1 unité de plus par bras" in sentence
+    assert "pas la promesse de conclure" in sentence and "pour conclure." not in sentence
+
+
+async def test_the_imbalance_is_said_once_on_the_page(client, samples):
+    page = text_of((await client.get("/experimentations/visio-rendez-vous-urbanisme")).text)
+    assert page.count("Déséquilibre entre les bras") == 1 and "(SRM, p < 0,001)" not in page
+    assert "(p < 0,0001)" in page and "p = 0 " not in page

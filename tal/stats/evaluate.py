@@ -8,9 +8,12 @@ portfolio of one.
 
 Output per comparison: the contract keys of DESIGN.md ("Evaluation output") plus
 ``alpha``, ``mde``, ``direction``, ``statistic``, ``warnings`` (French strings),
-``not_estimable`` (French reason when the p-value cannot be computed, else null),
-and ``planning`` for binary and mean metrics ({n_per_arm_needed,
-more_units_needed (only with an inconclusive verdict), achieved_power, mde_at_n}).
+``warning_templates`` (each warning's French template and parameters, for
+translation), ``not_estimable`` (French reason when the p-value cannot be computed,
+else null), and ``planning`` for randomized metrics whose plan gives a size
+({n_per_arm_needed, more_units_needed (only with an inconclusive verdict),
+achieved_power and mde_at_n (binary and mean), alpha_per_comparison, power, unit:
+"units", or "exposure" for rates}).
 
 Labels of the non-randomized designs:
 
@@ -27,6 +30,18 @@ Labels of the non-randomized designs:
 p-value adjustment: Holm across the arms of a metric within an iteration, then,
 when an iteration has several primary metrics, Holm again across them, arm by
 arm (on the already adjusted p-values).
+
+Verdicts (STATS.md, Verdict; ``tal.stats.intervals``): each randomized verdict is
+read from the interval inverted from the test that gave its p-value, at the level
+the adjustment implies (``verdict_level``; ``comparisons_adjusted`` is the
+Bonferroni count of arms × primary metrics), on ``verdict_scale`` (difference, odds
+ratio under Fisher, rate ratio, probability of superiority); ``verdict_ci`` is that
+interval when it differs from the one of the estimate.
+
+Looking early (``tal.stats.sequential``): while the smallest arm is below the size
+planned at the adjusted alpha (``planning.n_per_arm_needed``; exposure for rates),
+``interim`` is true, ``sequential_p_value`` is the always-valid mixture SPRT p-value,
+and it is the one adjusted and read (with its confidence sequence).
 
 Planning baselines: the metric's ``baseline`` (binary) or ``baseline_sd`` (mean)
 when given, else the control arm's observed proportion or sd.

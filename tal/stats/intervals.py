@@ -47,6 +47,7 @@ def bonferroni_floor(p_raw, p_final, alpha, m) -> np.ndarray:
     p_raw, p_final, alpha, m = floats(p_raw, p_final, alpha, m)
     level = level_for(p_raw, p_final, alpha)
     not_sig = ~(p_final < alpha)
+    level = np.where(p_final == 0, alpha / m, level)  # p underflowed: Bonferroni's level
     return np.where(not_sig & np.isfinite(p_raw), np.minimum(alpha / m, np.where(p_raw > 0, p_raw, alpha)), level)
 
 
