@@ -145,7 +145,8 @@ def test_more_units_is_for_the_planned_power_not_a_promise():
     assert "pas la promesse de conclure" in sentence and "pour conclure." not in sentence
 
 
-async def test_the_imbalance_is_said_once_on_the_page(client, samples):
+async def test_the_imbalance_is_said_once_on_the_page(client, samples, accounts):
+    await client.login("agent")
     page = text_of((await client.get("/experimentations/visio-rendez-vous-urbanisme")).text)
     assert page.count("Déséquilibre entre les bras") == 1 and "(SRM, p < 0,001)" not in page
     assert "(p < 0,0001)" in page and "p = 0 " not in page
