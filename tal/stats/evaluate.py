@@ -385,6 +385,7 @@ class _Batch:
         self.values: dict[str, np.ndarray] = {}
         self.inputs: dict[str, list] = {k: [] for k in KINDS}
         self.srm: list = []
+        self.randomized: set[int] = set()  # comparisons of randomized designs (arms to size)
         self._families = 0
         self._family_ids: dict = {}
 
@@ -410,6 +411,7 @@ class _Batch:
         self.pending.append((i, values))
 
     def add_randomized(self, i, spec, base, row, where) -> None:
+        self.randomized.add(i)
         kind = spec["kind"]
         if kind == "binary":
             data = (_number(base, "successes", where, "control"), _number(base, "n", where, "control"),
@@ -596,7 +598,7 @@ class _Batch:
 
         v = self.values
         kinds = np.array([d["kind"] for d in self.dicts])
-        randomized = np.isfinite(v["n_a"]) | np.isfinite(v["t_a"])
+        randomized = np.isin(np.arange(len(self.dicts)), list(self.randomized))
         m_total = self._multiplicity()
         need = self._planned_size(v, kinds, randomized, m_total)
         size = np.where(kinds == "rate", np.minimum(v["t_a"], v["t_b"]), np.minimum(v["n_a"], v["n_b"]))
@@ -775,13 +777,14 @@ class _Batch:
             more = np.maximum(0.0, need - size)
         achieved = np.full(len(self.dicts), np.nan)
         mde_n = np.full(len(self.dicts), np.nan)
-        binary = np.flatnonzero((kinds == "binary") & np.isfinite(v["mde"]) & np.isfinite(v["n_a"]))
+        randomized = np.isin(np.arange(len(self.dicts)), list(self.randomized))
+        binary = np.flatnonzero((kinds == "binary") & np.isfinite(v["mde"]) & randomized)
         if binary.size:
             b = {k: v[k][binary] for k in ("plan_base", "mde", "sign", "n_a", "n_b")}
             achieved[binary] = pl.power_binary(b["plan_base"], b["mde"], b["n_a"], b["n_b"], b["sign"], alpha[binary])
             mde_n[binary] = pl.mde_binary(b["plan_base"], b["n_a"], b["n_b"], b["sign"], alpha[binary],
                                           v["power"][binary])[1]
-        means = np.flatnonzero((kinds == "mean") & np.isfinite(v["mde"]) & np.isfinite(v["n_a"]))
+        means = np.flatnonzero((kinds == "mean") & np.isfinite(v["mde"]) & randomized)
         if means.size:
             m = {k: v[k][means] for k in ("plan_base", "mde", "n_a", "n_b")}
             achieved[means] = pl.power_mean(m["mde"], m["plan_base"], m["n_a"], m["n_b"], alpha[means])
