@@ -28,7 +28,8 @@ def test_numbers_in_french():
     assert FR.units(1) == "1 unité" and FR.units(3) == "3 unités"
     assert FR.pct(0.124) == f"12,4{NNBSP}%"
     assert FR.sig(0.000123456) == "0,000123" and FR.sig(1234.5) == f"1{NNBSP}234"
-    assert EN.points(1.2) == "1.2 percentage point" and EN.p_value(0.00001) == "p < 0.0001"
+    assert EN.points(1.2) == "1.2 percentage points" and EN.points(1) == "1.0 percentage point"
+    assert EN.p_value(0.00001) == "p < 0.0001" and EN.pct(0.124) == "12.4%" and EN.units(1) == "1 unit"
 
 
 def before_after(kind: str, arm: float, control: float, verdict: str) -> dict:

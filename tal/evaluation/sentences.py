@@ -130,13 +130,21 @@ class Phrase:
         """A number with three significant digits, on the scale of itself and ``scale``."""
         return self.num(value, self.decimals(value, *scale))
 
+    @property
+    def _percent(self) -> str:
+        return NNBSP + "%" if self.lang == "fr" else "%"
+
+    def _singular(self, value: float) -> bool:
+        """French: singular below 2 (« 1,5 point »); English: exactly 1."""
+        return value < 2 if self.lang == "fr" else value == 1
+
     def pct(self, value: float | None, digits: int = 1) -> str:
-        return "—" if value is None else f"{self.num(100 * value, digits)}{NNBSP}%"
+        return "—" if value is None else f"{self.num(100 * value, digits)}{self._percent}"
 
     def points(self, value: float) -> str:
         """« 1,2 point de pourcentage », « 5,1 points de pourcentage » (singular below 2)."""
         shown = self.num(abs(value), 1)
-        if round(abs(value), 1) < 2:
+        if self._singular(round(abs(value), 1)):
             return self._("%(n)s point de pourcentage") % {"n": shown}
         return self._("%(n)s points de pourcentage") % {"n": shown}
 
@@ -150,7 +158,7 @@ class Phrase:
 
     def units(self, n: float) -> str:
         shown = self.num(n, 0)
-        return (self._("%(n)s unité") if n < 2 else self._("%(n)s unités")) % {"n": shown}
+        return (self._("%(n)s unité") if self._singular(n) else self._("%(n)s unités")) % {"n": shown}
 
     def between(self, low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:
         if low is None and high is None:
@@ -163,7 +171,7 @@ class Phrase:
 
     def level(self, confidence: float) -> str:
         digits = 0 if abs(round(100 * confidence) - 100 * confidence) < 1e-9 else 1
-        return f"{self.num(100 * confidence, digits)}{NNBSP}%"
+        return f"{self.num(100 * confidence, digits)}{self._percent}"
 
     # ------------------------------------------------------------------ sentences
 
