@@ -45,7 +45,10 @@ def test_tal_evaluate_works_on_every_sample_file(path):
 
 def test_tal_evaluate_text_says_the_verdict_in_french():
     out = run_tal("evaluate", str(SAMPLES / "rappel-sms-etat-civil.toml")).stdout
-    assert "L'hypothèse est confirmée." in out and "intervalle à 95 %" in out
+    assert "intervalle à 95\u202f%" in out and "Principal" in out and "(primary)" not in out
+    assert "randomized" not in out and "pooled z-test" not in out and "test z de deux proportions" in out
+    out = " ".join(out.split())
+    assert "L'hypothèse est confirmée." in out and "5,1 points de pourcentage de moins" in out
 
 
 def test_tal_evaluate_refuses_data_the_engine_cannot_use_in_one_line(tmp_path):
@@ -106,8 +109,10 @@ async def test_every_sample_page_shows_its_results(client, samples, accounts):
 async def test_the_sentence_of_the_reference_example(client, samples):
     page = text_of((await client.get("/experimentations/rappel-sms-etat-civil")).text)
     assert ("Avec « Convocation et SMS deux jours avant », 12,4 % pour « Rendez-vous non honorés » contre 17,5 % "
-            "avec « Convocation actuelle » : 5,1 points de moins (entre 2,2 et 7,9 points, intervalle à 95 %). "
-            "L'hypothèse est confirmée.") in page
+            "avec « Convocation actuelle » : 5,1 points de pourcentage de moins (entre 2,2 et 7,9 points de "
+            "pourcentage, intervalle à 95 %). La conclusion se lit sur l'intervalle à 95 % (séquentiel, valable à "
+            "chaque consultation) : entre −9,6 et −0,6 points de pourcentage. L'hypothèse est confirmée.") in page
+    assert "Résultat intermédiaire (2 280 unités prévues par bras)." in page
 
 
 async def test_a_sample_ratio_mismatch_is_shown_above_the_results(client, samples, accounts):

@@ -338,4 +338,5 @@ async def test_the_plan_shows_the_sample_size_needed_per_arm(client, accounts):
     page = text_of((await client.get("/experimentations/accueil-samedi/plan")).text)
     expected = int(sample_size_binary(0.6, 0.05, 1, 0.05, 0.8)[0])
     assert 1400 < expected < 1500
-    assert f"Effectif nécessaire par bras pour détecter cet effet minimal : {expected:,}".replace(",", " ") in page
+    assert (f"Effectif nécessaire par bras pour une puissance de 80 % à l'effet minimal visé : {expected:,}"
+            .replace(",", " ")) in page

@@ -38,27 +38,31 @@ def _file(path: Path) -> tuple[ExperimentFile, dict | None, str | None]:
 
 
 def text_report(doc: ExperimentFile, result: dict, lang: str = "fr") -> str:
-    """A readable French report: one block per iteration, one line per comparison."""
+    """A readable report in the language: one block per iteration, one line per comparison."""
+    from tal.experiments.labels import DESIGN, ROLE
+
     _ = translations(lang).gettext
     phrase = Phrase(_, lang)
-    lines = [f"{doc.experiment.title} ({doc.experiment.slug}) — {doc.experiment.design}"]
+    design = _(DESIGN.get(doc.experiment.design, doc.experiment.design))
+    lines = [f"{doc.experiment.title} ({doc.experiment.slug}) — {design}"]
     for it in present(result, doc, _, lang):
         lines.append("")
-        lines.append(f"Itération {it.number}")
+        lines.append(_("Itération %(n)s") % {"n": it.number})
         if it.srm:
-            flag = "DÉSÉQUILIBRE — résultats à ne pas utiliser avant explication" if it.srm["mismatch"] else "équilibre conforme"
-            lines.append(f"  Répartition des bras : p = {phrase.p_value(it.srm['p_value'])} ({flag})")
+            flag = (_("DÉSÉQUILIBRE — résultats à ne pas utiliser avant explication") if it.srm["mismatch"]
+                    else _("équilibre conforme"))
+            lines.append(phrase.typography("  " + _("Répartition des bras : %(p)s (%(flag)s)") % {"p": it.srm_p, "flag": flag}))
         for warning in it.warnings:
             lines.append(f"  ! {warning}")
         for c in it.comparisons:
             raw = c.raw
-            lines.append(f"  - [{c.verdict}] {c.metric} ({raw['role']}), {c.arm} / {c.control}")
+            role = _(ROLE.get(raw["role"], raw["role"]))
+            lines.append(f"  - [{c.verdict}] {c.metric} ({role}), {c.arm} / {c.control}")
             lines.append(f"    {c.sentence}")
-            p = raw.get("p_value_adjusted")
-            lines.append(f"    p ajustée = {phrase.p_value(p)} ; méthode : {raw.get('method')}")
-            for warning in raw.get("warnings") or []:
-                if warning not in it.warnings:
-                    lines.append(f"    ! {warning}")
+            lines.append(phrase.typography("    " + _("%(p)s (ajustée) ; méthode : %(method)s") % {
+                "p": c.p_text, "method": c.method}))
+            for warning in c.warnings:
+                lines.append(f"    ! {warning}")
     return "\n".join(lines) + "\n"
 
 

@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from tal.evaluation import charts
-from tal.evaluation.sentences import VERDICT_SHORT, Phrase
+from tal.evaluation.sentences import Phrase, method_label, verdict_label
 from tal.experiments.schemas import ExperimentFile
+
+
+# The sample-ratio mismatch is shown once, above the iteration's results.
+SRM_TEXT = "Déséquilibre de répartition entre les bras (SRM"
 
 
 @dataclass
@@ -21,6 +25,9 @@ class ComparisonView:
     control: str
     sentence: str
     verdict: str
+    warnings: list[str] = field(default_factory=list)
+    method: str = ""
+    p_text: str = ""
 
 
 @dataclass
@@ -28,6 +35,7 @@ class IterationView:
     number: int
     srm: dict | None
     warnings: list[str]
+    srm_p: str = ""
     comparisons: list[ComparisonView] = field(default_factory=list)
     charts: list[tuple[str, Markup]] = field(default_factory=list)  # (caption, svg)
 
@@ -45,14 +53,18 @@ def present(result: dict, doc: ExperimentFile, gettext: Callable[[str], str], la
              "comparaison": _("unités de comparaison")}
     views = []
     for it in result.get("iterations", []):
-        view = IterationView(it["number"], it.get("srm"), list(it.get("warnings") or []))
+        srm = it.get("srm")
+        view = IterationView(it["number"], srm, [w for w in engine_warnings(it, _) if not _is_srm(w, srm)],
+                             phrase.typography(phrase.p_value(srm["p_value"])) if srm else "")
         by_metric: dict[str, list[ComparisonView]] = {}
         for c in it.get("comparisons", []):
             metric = metrics[c["metric"]].label if c["metric"] in metrics else c["metric"]
             arm = arms.get(c["arm"]) or fixed.get(c["arm"], c["arm"] or "")
             control = arms.get(c["control"]) or fixed.get(c["control"], c["control"] or "")
+            warnings = [w for w in engine_warnings(c, _) if not _is_srm(w, srm) and w not in view.warnings]
             cv = ComparisonView(c, metric, arm, control, phrase.sentence(c, metric, arm, control),
-                                _(VERDICT_SHORT.get(c.get("verdict"), "")) if c.get("verdict") else "")
+                                phrase.typography(verdict_label(c, _)), warnings, method_label(c.get("method"), _),
+                                phrase.typography(phrase.p_value(c.get("p_value_adjusted"))))
             view.comparisons.append(cv)
             by_metric.setdefault(c["metric"], []).append(cv)
         source = next((i for i in doc.iterations if i.number == it["number"]), None)
@@ -64,6 +76,23 @@ def present(result: dict, doc: ExperimentFile, gettext: Callable[[str], str], la
                 view.charts.append(chart)
         views.append(view)
     return views
+
+
+def engine_warnings(item: dict, gettext: Callable[[str], str]) -> list[str]:
+    """The engine's warnings of a comparison or an iteration, translated: through their
+    template and parameters when the engine gave them, else the French text itself."""
+    templates = {template % params if params else template: (template, params)
+                 for template, params in item.get("warning_templates") or []}
+    out = []
+    for text in item.get("warnings") or []:
+        template, params = templates.get(text, (text, None))
+        out.append(gettext(template) % params if params else gettext(template))
+    return out
+
+
+def _is_srm(warning: str, srm: dict | None) -> bool:
+    """A comparison's copy of the SRM warning, when the iteration shows its SRM block."""
+    return bool(srm and srm.get("mismatch")) and (warning.startswith(SRM_TEXT) or "(SRM" in warning)
 
 
 def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> tuple[str, Markup] | None:
@@ -125,19 +154,32 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
 
 
 def sample_sizes(doc: ExperimentFile) -> dict[str, int]:
-    """Units needed per arm for each metric whose plan allows it (binary with a
-    baseline, mean with a baseline standard deviation), shown while writing the plan."""
+    """Units (rate: exposure) needed per arm for each metric whose plan allows it, shown
+    while writing the plan: at the multiplicity-adjusted alpha (Bonferroni over the
+    arms compared with the control and, for primary metrics, over the primary
+    metrics), as the verdicts adjust with Holm. Only randomized designs have arms to
+    size: before/after and comparison-group plans get nothing here."""
     import math
 
     from tal.stats import sample_size_binary, sample_size_mean
+    from tal.stats.planning import sample_size_ordinal, sample_size_rate
 
+    if doc.experiment.design != "randomized":
+        return {}
+    compared = max(1, sum(1 for a in doc.arms if not a.control))
+    primaries = max(1, sum(1 for m in doc.metrics if m.role == "primary"))
     needed = {}
     for m in doc.metrics:
+        alpha = m.alpha / (compared * (primaries if m.role == "primary" else 1))
         n = None
         if m.kind == "binary" and m.baseline is not None:
-            n = float(sample_size_binary(m.baseline, m.mde, _sign(m.direction), m.alpha, m.power)[0])
+            n = float(sample_size_binary(m.baseline, m.mde, _sign(m.direction), alpha, m.power)[0])
         elif m.kind == "mean" and m.baseline_sd is not None:
-            n = sample_size_mean(m.mde, m.baseline_sd, m.alpha, m.power)
+            n = sample_size_mean(m.mde, m.baseline_sd, alpha, m.power)
+        elif m.kind == "rate" and m.baseline is not None:
+            n = float(sample_size_rate(m.baseline, m.mde, _sign(m.direction), alpha, m.power)[0])
+        elif m.kind == "ordinal":
+            n = float(sample_size_ordinal(m.mde, alpha, m.power)[0])
         if n is not None and math.isfinite(n):
             needed[m.key] = int(math.ceil(n))
     return needed

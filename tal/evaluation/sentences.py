@@ -1,36 +1,101 @@
 """One plain sentence per comparison, that a non-statistician understands.
 
 « Avec le rappel SMS, 12,4 % de rendez-vous non honorés contre 17,5 % avec la
-convocation actuelle : 5,1 points de moins (entre 2,2 et 7,9 points, intervalle à
-95 %). L'hypothèse est confirmée. »
+convocation actuelle : 5,1 points de pourcentage de moins (entre 2,2 et 7,9 points de
+pourcentage, intervalle à 95 %). L'hypothèse est confirmée. »
 
-Every sentence goes through gettext; numbers are formatted for the language.
+Every sentence goes through gettext; numbers are formatted for the language and for
+the metric: percentages for proportions, three significant digits otherwise, the
+minus sign « − », a narrow no-break space before « % ». The interval next to the
+verdict is the one the verdict is read from (``verdict_ci`` when it differs from the
+estimate's); before/after and comparison-group results say what the design allows.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from babel import numbers
 
 from tal.i18n import N_
 
+NNBSP = "\u202f"
+MINUS = "\u2212"
+
 VERDICTS = {
     "confirmed": N_("L'hypothèse est confirmée."),
+    "below_useful_effect": N_("Effet réel, mais inférieur à l'effet utile fixé au plan."),
     "contradicted": N_("L'hypothèse est contredite : l'effet va dans le sens opposé à celui prévu."),
     "no_useful_effect": N_("Pas d'effet utile : l'intervalle exclut tout effet au moins égal à l'effet minimal visé."),
     "inconclusive": N_("Pas de conclusion possible avec ces données."),
+    "too_short": N_("Les données sont trop courtes pour conclure avec ce plan."),
     "guardrail_ok": N_("Garde-fou respecté."),
     "guardrail_breached": N_("Garde-fou franchi : l'indicateur s'est dégradé."),
 }
+# Designs that cannot exclude other causes never say « L'hypothèse est confirmée » bare.
+VERDICTS_OBSERVATIONAL = {
+    "confirmed": N_(
+        "Les données sont compatibles avec l'hypothèse ; ce plan ne permet pas d'exclure d'autres causes."
+    ),
+    "below_useful_effect": N_(
+        "Les données sont compatibles avec un effet, inférieur à l'effet utile fixé au plan ; ce plan ne "
+        "permet pas d'exclure d'autres causes."
+    ),
+    "contradicted": N_(
+        "Les données vont dans le sens opposé à celui prévu ; ce plan ne permet pas d'exclure d'autres causes."
+    ),
+}
 VERDICT_SHORT = {
     "confirmed": N_("Confirmée"),
+    "below_useful_effect": N_("Effet inférieur à l'effet utile"),
     "contradicted": N_("Contredite"),
     "no_useful_effect": N_("Pas d'effet utile"),
     "inconclusive": N_("Non concluante"),
+    "too_short": N_("Trop court pour conclure"),
     "guardrail_ok": N_("Garde-fou respecté"),
     "guardrail_breached": N_("Garde-fou franchi"),
 }
+VERDICT_SHORT_OBSERVATIONAL = {
+    "confirmed": N_("Compatible avec l'hypothèse"),
+    "contradicted": N_("Sens opposé à l'hypothèse"),
+}
+INTERIM_SHORT = N_("résultat intermédiaire")
+METHODS = {
+    "pooled z-test": N_("test z de deux proportions"),
+    "Fisher exact test": N_("test exact de Fisher"),
+    "Welch t-test": N_("test t de Welch"),
+    "score test": N_("test du score"),
+    "exact conditional test": N_("test exact conditionnel"),
+    "Brunner-Munzel": N_("test de Brunner-Munzel"),
+    "exact sign test on pairs (complete separation)": N_("test exact des signes sur des paires (bras séparés)"),
+    "segmented regression, Newey-West HAC, t": N_("régression segmentée (erreurs de Newey-West)"),
+    "difference in differences, CR1 cluster-robust by unit, t(G-1)": N_(
+        "différence des différences (erreurs robustes par unité)"
+    ),
+}
+
+
+def observational(c: dict) -> bool:
+    """Before/after and comparison-group comparisons (their arms are fixed labels)."""
+    return c.get("arm") in ("après", "traités")
+
+
+def verdict_label(c: dict, gettext: Callable[[str], str]) -> str:
+    verdict = c.get("verdict")
+    if not verdict:
+        return ""
+    labels = VERDICT_SHORT_OBSERVATIONAL if observational(c) and verdict in VERDICT_SHORT_OBSERVATIONAL else VERDICT_SHORT
+    label = gettext(labels.get(verdict, verdict))
+    if c.get("interim"):
+        label = f"{label} ({gettext(INTERIM_SHORT)})"
+    return label
+
+
+def method_label(method: str | None, gettext: Callable[[str], str]) -> str:
+    if not method:
+        return "—"
+    return gettext(METHODS[method]) if method in METHODS else gettext(method)
 
 
 class Phrase:
@@ -40,100 +105,243 @@ class Phrase:
         self._ = gettext
         self.lang = lang
 
+    # ------------------------------------------------------------------ numbers
+
     def num(self, value: float | None, digits: int = 1) -> str:
-        if value is None:
+        """A number with ``digits`` decimals, « − » for negatives, never « −0,0 »."""
+        if value is None or not math.isfinite(value):
             return "—"
-        return numbers.format_decimal(round(value, digits), format="#,##0." + "0" * digits, locale=self.lang)
+        rounded = round(value, digits)
+        if rounded == 0:
+            rounded = 0.0  # no negative zero
+        text = numbers.format_decimal(abs(rounded), format="#,##0." + "0" * digits if digits else "#,##0",
+                                      locale=self.lang)
+        return (MINUS if rounded < 0 else "") + text
+
+    @staticmethod
+    def decimals(*values: float | None, significant: int = 3) -> int:
+        """Decimals giving ``significant`` digits to the largest of the values (0 to 8)."""
+        finite = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
+        if not finite:
+            return 1
+        return max(0, min(8, significant - 1 - math.floor(math.log10(max(finite)))))
+
+    def sig(self, value: float | None, *scale: float | None) -> str:
+        """A number with three significant digits, on the scale of itself and ``scale``."""
+        return self.num(value, self.decimals(value, *scale))
+
+    @property
+    def _percent(self) -> str:
+        return NNBSP + "%" if self.lang == "fr" else "%"
+
+    def _singular(self, value: float) -> bool:
+        """French: singular below 2 (« 1,5 point »); English: exactly 1."""
+        return value < 2 if self.lang == "fr" else value == 1
 
     def pct(self, value: float | None, digits: int = 1) -> str:
-        return "—" if value is None else f"{self.num(100 * value, digits)} %"
+        return "—" if value is None else f"{self.num(100 * value, digits)}{self._percent}"
+
+    def points(self, value: float) -> str:
+        """« 1,2 point de pourcentage », « 5,1 points de pourcentage » (singular below 2)."""
+        shown = self.num(abs(value), 1)
+        if self._singular(round(abs(value), 1)):
+            return self._("%(n)s point de pourcentage") % {"n": shown}
+        return self._("%(n)s points de pourcentage") % {"n": shown}
 
     def p_value(self, value: float | None) -> str:
+        """« p = 0,0123 », « p < 0,0001 »."""
         if value is None:
-            return "—"
-        return "< " + self.num(0.0001, 4) if value < 0.0001 else self.num(value, 4)
+            return "p = —"
+        if value < 0.0001:
+            return "p < " + self.num(0.0001, 4)
+        return "p = " + self.num(value, 4)
 
-    def between(self, low: float | None, high: float | None, scale: float, digits: int, unit: str) -> str:
-        if low is None or high is None:
+    def units(self, n: float) -> str:
+        shown = self.num(n, 0)
+        return (self._("%(n)s unité") if self._singular(n) else self._("%(n)s unités")) % {"n": shown}
+
+    def between(self, low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:
+        if low is None and high is None:
             return self._("intervalle non estimable")
-        return self._("entre %(low)s et %(high)s%(unit)s") % {
-            "low": self.num(low * scale, digits),
-            "high": self.num(high * scale, digits),
-            "unit": unit,
-        }
+        if high is None:
+            return self._("au-dessus de %(low)s") % {"low": fmt(low)}
+        if low is None:
+            return self._("au-dessous de %(high)s") % {"high": fmt(high)}
+        return self._("entre %(low)s et %(high)s") % {"low": fmt(low), "high": fmt(high)}
 
-    def level(self, alpha: float) -> str:
-        return self.num(100 * (1 - alpha), 0) + " %"
+    def level(self, confidence: float) -> str:
+        digits = 0 if abs(round(100 * confidence) - 100 * confidence) < 1e-9 else 1
+        return f"{self.num(100 * confidence, digits)}{self._percent}"
+
+    # ------------------------------------------------------------------ sentences
 
     def sentence(self, c: dict, metric: str, arm: str, control: str) -> str:
         """The sentence for one comparison of the evaluation JSON."""
         _ = self._
         if c.get("not_estimable") and c.get("difference") is None and c.get("probability_of_superiority") is None:
-            return _("Résultat non estimable : %(why)s") % {"why": c["not_estimable"]}
-        level = self.level(c.get("alpha", 0.05))
+            return _("Résultat non estimable : %(why)s") % {"why": _(c["not_estimable"])}
+        level = self.level(1 - c.get("alpha", 0.05))
+        body = self._body(c, metric, arm, control, level)
+        parts = []
+        if c.get("interim"):
+            parts.append(self._interim(c))
+        parts.append(body)
+        read = self._verdict_interval(c)
+        if read:
+            parts.append(read)
+        parts.append(self._verdict(c))
+        return self.typography(" ".join(p for p in parts if p).strip())
+
+    def typography(self, text: str) -> str:
+        """French typography: a narrow no-break space before ; : ! ? % and inside « »."""
+        if self.lang != "fr":
+            return text
+        for before, after in ((" ;", NNBSP + ";"), (" :", NNBSP + ":"), (" !", NNBSP + "!"), (" ?", NNBSP + "?"),
+                              (" %", NNBSP + "%"), ("« ", "«" + NNBSP), (" »", NNBSP + "»")):
+            text = text.replace(before, after)
+        return text
+
+    def _body(self, c: dict, metric: str, arm: str, control: str, level: str) -> str:
+        _ = self._
         kind = c["kind"]
-        if c["arm"] == "après":
-            body = _(
-                "Après le changement, %(metric)s : %(arm)s à la dernière période, contre %(control)s attendu sans "
-                "changement, soit un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
-            ) % {
-                "metric": metric, "arm": self.num(c["arm_value"]), "control": self.num(c["control_value"]),
-                "diff": self.num(c["difference"]), "ci": self.between(*c["difference_ci"] or (None, None), 1, 1, ""),
-                "level": level,
-            }
-        elif c["arm"] == "traités":
-            body = _(
-                "Dans les unités concernées, %(metric)s a évolué de %(arm)s, contre %(control)s dans les unités de "
-                "comparaison : une différence des différences de %(diff)s (%(ci)s, intervalle à %(level)s)."
-            ) % {
-                "metric": metric, "arm": self.num(c["arm_value"], 2), "control": self.num(c["control_value"], 2),
-                "diff": self.num(c["difference"], 2), "ci": self.between(*c["difference_ci"] or (None, None), 1, 2, ""),
-                "level": level,
-            }
-        elif kind == "binary":
+        low, high = c.get("difference_ci") or (None, None)
+        if observational(c):
+            if kind == "binary":
+                value, diff = self.pct, self.signed_points
+                fmt = lambda v: self.num(100 * v, 1)  # noqa: E731
+                unit = _(" points de pourcentage")
+            else:
+                scale = (c.get("arm_value"), c.get("control_value"), c.get("difference"), low, high)
+                digits = self.decimals(*scale)
+                value = diff = fmt = lambda v: self.num(v, digits)  # noqa: E731
+                unit = ""
+            values = {"metric": metric, "arm": value(c["arm_value"]), "control": value(c["control_value"]),
+                      "diff": diff(c["difference"]), "ci": self.between(low, high, fmt) + unit, "level": level}
+            if c["arm"] == "après":
+                return _(
+                    "Après le changement, %(metric)s : %(arm)s à la dernière période, contre %(control)s attendu "
+                    "sans changement, soit un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
+                ) % values
+            return _(
+                "Dans les unités concernées, %(metric)s a évolué de %(arm)s, contre %(control)s dans les unités "
+                "de comparaison : une différence des différences de %(diff)s (%(ci)s, intervalle à %(level)s)."
+            ) % values
+        if kind == "binary":
             diff = c["difference"]
-            template = _("%(points)s points de plus") if diff >= 0 else _("%(points)s points de moins")
-            low, high = c["difference_ci"] or (None, None)
             if low is not None and high is not None and diff < 0:
                 low, high = -high, -low
-            body = _(
+            if round(abs(100 * diff), 1) == 0:
+                change = _("pas d'écart au dixième de point près")
+            else:
+                change = (_("%(points)s de plus") if diff > 0 else _("%(points)s de moins")) % {
+                    "points": self.points(100 * diff)}
+            return _(
                 "Avec « %(arm)s », %(arm_value)s pour « %(metric)s » contre %(control_value)s avec « %(control)s » : "
                 "%(change)s (%(ci)s, intervalle à %(level)s)."
             ) % {
                 "arm": arm, "metric": metric, "control": control,
                 "arm_value": self.pct(c["arm_value"]), "control_value": self.pct(c["control_value"]),
-                "change": template % {"points": self.num(abs(100 * diff))},
-                "ci": self.between(low, high, 100, 1, _(" points")), "level": level,
+                "change": change, "level": level,
+                "ci": self.between(low, high, lambda v: self.num(100 * v, 1)) + _(" points de pourcentage"),
             }
-        elif kind == "mean":
-            body = _(
+        if kind == "mean":
+            digits = self.decimals(c["arm_value"], c["control_value"], c["difference"], low, high)
+            fmt = lambda v: self.num(v, digits)  # noqa: E731
+            return _(
                 "Avec « %(arm)s », « %(metric)s » vaut %(arm_value)s en moyenne, contre %(control_value)s avec "
                 "« %(control)s » : un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
             ) % {
-                "arm": arm, "metric": metric, "control": control, "arm_value": self.num(c["arm_value"], 2),
-                "control_value": self.num(c["control_value"], 2), "diff": self.num(c["difference"], 2),
-                "ci": self.between(*c["difference_ci"] or (None, None), 1, 2, ""), "level": level,
+                "arm": arm, "metric": metric, "control": control, "arm_value": fmt(c["arm_value"]),
+                "control_value": fmt(c["control_value"]), "diff": fmt(c["difference"]),
+                "ci": self.between(low, high, fmt), "level": level,
             }
-        elif kind == "rate":
-            body = _(
+        if kind == "rate":
+            digits = self.decimals(c["arm_value"], c["control_value"])
+            return _(
                 "Avec « %(arm)s », « %(metric)s » : %(arm_value)s par unité d'exposition, contre %(control_value)s "
                 "avec « %(control)s », soit %(ratio)s fois le taux du témoin (%(ci)s, intervalle à %(level)s)."
             ) % {
-                "arm": arm, "metric": metric, "control": control, "arm_value": self.num(c["arm_value"], 3),
-                "control_value": self.num(c["control_value"], 3), "ratio": self.num(c["ratio"], 2),
-                "ci": self.between(*c["ratio_ci"] or (None, None), 1, 2, ""), "level": level,
+                "arm": arm, "metric": metric, "control": control, "arm_value": self.num(c["arm_value"], digits),
+                "control_value": self.num(c["control_value"], digits), "ratio": self.num(c["ratio"], 2),
+                "ci": self.between(*(c["ratio_ci"] or (None, None)), lambda v: self.num(v, 2)), "level": level,
             }
+        return _(
+            "Avec « %(arm)s », la probabilité qu'une réponse « %(metric)s » soit meilleure qu'avec « %(control)s » "
+            "est de %(p)s (%(ci)s, intervalle à %(level)s) ; 50 %% voudrait dire aucune différence."
+        ) % {
+            "arm": arm, "metric": metric, "control": control, "p": self.pct(c.get("probability_of_superiority")),
+            "ci": self.between(*(c.get("probability_of_superiority_ci") or (None, None)), lambda v: self.pct(v)),
+            "level": level,
+        }
+
+    def signed_points(self, value: float | None) -> str:
+        """A difference of proportions in points of percentage, with its sign."""
+        if value is None:
+            return "—"
+        return self.num(100 * value, 1) + self._(" points de pourcentage")
+
+    def _interim(self, c: dict) -> str:
+        planning = c.get("planning") or {}
+        planned = planning.get("n_per_arm_needed")
+        if planned is None:
+            return self._("Résultat intermédiaire.")
+        if planning.get("unit") == "exposure":
+            return self._("Résultat intermédiaire (exposition prévue par bras : %(n)s).") % {"n": self.num(planned, 0)}
+        return self._("Résultat intermédiaire (%(n)s prévues par bras).") % {"n": self.units(planned)}
+
+    def _verdict_interval(self, c: dict) -> str:
+        """Says which interval the verdict is read from when it is not the one above."""
+        _ = self._
+        ci = c.get("verdict_ci")
+        if not ci or not c.get("verdict"):
+            return ""
+        scale = c.get("verdict_scale")
+        if scale == "difference" and c["kind"] == "binary":
+            what = self.between(ci[0], ci[1], lambda v: self.num(100 * v, 1)) + _(" points de pourcentage")
+        elif scale == "difference":
+            digits = self.decimals(c.get("arm_value"), c.get("control_value"), c.get("difference"),
+                                   *(c.get("difference_ci") or ()))
+            what = self.between(ci[0], ci[1], lambda v: self.num(v, digits))
+        elif scale == "odds_ratio":
+            what = _("rapport des cotes %(ci)s") % {"ci": self.between(ci[0], ci[1], lambda v: self.num(v, 2))}
+        elif scale == "ratio":
+            what = _("rapport des taux %(ci)s") % {"ci": self.between(ci[0], ci[1], lambda v: self.num(v, 2))}
         else:
-            body = _(
-                "Avec « %(arm)s », la probabilité qu'une réponse « %(metric)s » soit meilleure qu'avec « %(control)s » "
-                "est de %(p)s (%(ci)s, intervalle à %(level)s) ; 50 %% voudrait dire aucune différence."
-            ) % {
-                "arm": arm, "metric": metric, "control": control, "p": self.pct(c.get("probability_of_superiority")),
-                "ci": self.between(*(c.get("probability_of_superiority_ci") or (None, None)), 100, 1, " %"),
-                "level": level,
-            }
-        verdict = _(VERDICTS[c["verdict"]]) if c.get("verdict") in VERDICTS else ""
-        more = (c.get("planning") or {}).get("more_units_needed")
-        if c.get("verdict") == "inconclusive" and more:
-            verdict += " " + _("Il faudrait environ %(n)s unités de plus par bras pour conclure.") % {"n": self.num(more, 0)}
-        return f"{body} {verdict}".strip()
+            what = self.between(ci[0], ci[1], lambda v: self.pct(v))
+        reasons = []
+        m = c.get("comparisons_adjusted") or 1
+        if m > 1:
+            reasons.append(_("ajusté pour %(m)s comparaisons") % {"m": self.num(m, 0)})
+        if c.get("interim"):
+            reasons.append(_("séquentiel, valable à chaque consultation"))
+        if scale == "odds_ratio":
+            reasons.append(_("inversé du test exact de Fisher"))
+        elif c.get("method") == "exact conditional test" and not c.get("interim"):
+            reasons.append(_("inversé du test exact conditionnel"))
+        level = self.level(c.get("verdict_level") or 1 - c.get("alpha", 0.05))
+        return _("La conclusion se lit sur l'intervalle à %(level)s%(why)s : %(what)s.") % {
+            "level": level, "why": " (" + ", ".join(reasons) + ")" if reasons else "", "what": what,
+        }
+
+    def _verdict(self, c: dict) -> str:
+        _ = self._
+        verdict = c.get("verdict")
+        if verdict not in VERDICTS:
+            return ""
+        texts = VERDICTS_OBSERVATIONAL if observational(c) and verdict in VERDICTS_OBSERVATIONAL else VERDICTS
+        text = _(texts[verdict])
+        planning = c.get("planning") or {}
+        more = planning.get("more_units_needed")
+        if verdict == "inconclusive" and more:
+            power = self.pct(planning.get("power") or 0.8, 0)
+            if planning.get("unit") == "exposure":
+                text += " " + _(
+                    "Pour une puissance de %(power)s, il faudrait environ %(n)s d'exposition de plus par bras "
+                    "(une estimation, pas la promesse de conclure)."
+                ) % {"n": self.num(more, 0), "power": power}
+            else:
+                text += " " + _(
+                    "Pour une puissance de %(power)s, il faudrait environ %(n)s de plus par bras "
+                    "(une estimation, pas la promesse de conclure)."
+                ) % {"n": self.units(more), "power": power}
+        return text

@@ -8,9 +8,12 @@ portfolio of one.
 
 Output per comparison: the contract keys of DESIGN.md ("Evaluation output") plus
 ``alpha``, ``mde``, ``direction``, ``statistic``, ``warnings`` (French strings),
-``not_estimable`` (French reason when the p-value cannot be computed, else null),
-and ``planning`` for binary and mean metrics ({n_per_arm_needed,
-more_units_needed (only with an inconclusive verdict), achieved_power, mde_at_n}).
+``warning_templates`` (each warning's French template and parameters, for
+translation), ``not_estimable`` (French reason when the p-value cannot be computed,
+else null), and ``planning`` for randomized metrics whose plan gives a size
+({n_per_arm_needed, more_units_needed (only with an inconclusive verdict),
+achieved_power and mde_at_n (binary and mean), alpha_per_comparison, power, unit:
+"units", or "exposure" for rates}).
 
 Labels of the non-randomized designs:
 
@@ -28,6 +31,18 @@ p-value adjustment: Holm across the arms of a metric within an iteration, then,
 when an iteration has several primary metrics, Holm again across them, arm by
 arm (on the already adjusted p-values).
 
+Verdicts (STATS.md, Verdict; ``tal.stats.intervals``): each randomized verdict is
+read from the interval inverted from the test that gave its p-value, at the level
+the adjustment implies (``verdict_level``; ``comparisons_adjusted`` is the
+Bonferroni count of arms × primary metrics), on ``verdict_scale`` (difference, odds
+ratio under Fisher, rate ratio, probability of superiority); ``verdict_ci`` is that
+interval when it differs from the one of the estimate.
+
+Looking early (``tal.stats.sequential``): while the smallest arm is below the size
+planned at the adjusted alpha (``planning.n_per_arm_needed``; exposure for rates),
+``interim`` is true, ``sequential_p_value`` is the always-valid mixture SPRT p-value,
+and it is the one adjusted and read (with its confidence sequence).
+
 Planning baselines: the metric's ``baseline`` (binary) or ``baseline_sd`` (mean)
 when given, else the control arm's observed proportion or sd.
 """
@@ -42,6 +57,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._util import clean, column
+from .intervals import bonferroni_floor
 from .errors import StatsInputError
 
 KINDS = ("binary", "mean", "rate", "ordinal")
@@ -52,8 +68,13 @@ METHODS = {
     "binary": ("pooled z-test", "Fisher exact test"),
     "mean": ("Welch t-test", "Welch t-test"),
     "rate": ("score test", "exact conditional test"),
-    "ordinal": ("Brunner-Munzel", "Brunner-Munzel"),
+    "ordinal": ("Brunner-Munzel", "exact sign test on pairs (complete separation)"),
 }
+ORDINAL_SEPARATED_WARNING = (
+    "Réponses des deux bras totalement séparées : la p-value vient d'un test exact des signes sur "
+    "des paires de réponses, prudent, et l'intervalle de la borne exacte correspondante."
+)
+ORDINAL_FLAT = "Toutes les réponses des deux bras sont au même niveau : aucune différence mesurable."
 BEFORE_AFTER_WARNING = (
     "Un avant/après ne peut pas séparer l'effet du changement de tout ce qui s'est "
     "passé en même temps : ce résultat n'établit pas une causalité."
@@ -66,6 +87,15 @@ SMALL_SAMPLE = 30
 SMALL_SAMPLE_WARNING = (
     "Petit échantillon (%(n)d unités dans le plus petit bras) : l'intervalle est large et "
     "le résultat fragile ; seul un effet important pourrait être mis en évidence."
+)
+SMALL_SAMPLE_WARNING_ONE = (
+    "Petit échantillon (%(n)d unité dans le plus petit bras) : l'intervalle est large et "
+    "le résultat fragile ; seul un effet important pourrait être mis en évidence."
+)
+MISSING_CONTROL_WARNING = "Indicateur « %(metric)s » : pas de résultat pour le bras témoin « %(control)s »."
+INTERIM_WARNING = (
+    "Résultat intermédiaire : l'effectif prévu n'est pas encore atteint ; la conclusion utilise un "
+    "test séquentiel (mixture SPRT) qui reste valable quel que soit le nombre de consultations."
 )
 GUARDRAIL_WARNING = (
     "Garde-fou franchi : cet indicateur s'est dégradé de façon significative ; "
@@ -88,6 +118,8 @@ COLUMNS = (
     "ratio", "ratio_low", "ratio_high", "statistic", "p_value", "probability_better",
     "effect", "v_low", "v_high", "v_null", "v_margin", "alpha", "sign", "guardrail",
     "n_a", "n_b", "plan_base", "mde", "power",
+    # inputs of the verdict intervals and of the sequential test
+    "x_a", "x_b", "t_a", "t_b", "se", "df", "exact", "flat",
 )
 
 
@@ -217,7 +249,7 @@ def _read_randomized(it, number, slug, specs, arms, it_out, batch) -> None:
         base = rows.get((key, control))
         present = [a for a in arm_keys if a != control and (key, a) in rows]
         if present and base is None:
-            it_out["warnings"].append(f"Indicateur « {key} » : pas de résultat pour le bras témoin « {control} ».")
+            warn(it_out, MISSING_CONTROL_WARNING, metric=key, control=control)
             continue
         for arm in present:
             where = (slug, number, key, arm, control)
@@ -353,6 +385,7 @@ class _Batch:
         self.values: dict[str, np.ndarray] = {}
         self.inputs: dict[str, list] = {k: [] for k in KINDS}
         self.srm: list = []
+        self.randomized: set[int] = set()  # comparisons of randomized designs (arms to size)
         self._families = 0
         self._family_ids: dict = {}
 
@@ -378,6 +411,7 @@ class _Batch:
         self.pending.append((i, values))
 
     def add_randomized(self, i, spec, base, row, where) -> None:
+        self.randomized.add(i)
         kind = spec["kind"]
         if kind == "binary":
             data = (_number(base, "successes", where, "control"), _number(base, "n", where, "control"),
@@ -452,14 +486,14 @@ class _Batch:
         sign = np.array([s["sign"] for _, s, _ in items])
         res["probability_better"] = np.where(sign > 0, up, down)
         res["effect"], res["v_low"], res["v_high"] = res["difference"], res["difference_low"], res["difference_high"]
-        res["n_a"], res["n_b"] = n_a, n_b
+        res["n_a"], res["n_b"], res["x_a"], res["x_b"], res["exact"] = n_a, n_b, x_a, x_b, res["fisher"]
         res["plan_base"] = np.array(
             [s["baseline"] if s["baseline"] is not None else v for (_, s, _), v in zip(items, res["control_value"].tolist())],
             dtype=float,
         )
         self._scatter(ids, res, ("control_value", "arm_value", "difference", "difference_low", "difference_high",
                                  "ratio", "ratio_low", "ratio_high", "statistic", "p_value", "probability_better",
-                                 "effect", "v_low", "v_high", "n_a", "n_b", "plan_base"))
+                                 "effect", "v_low", "v_high", "n_a", "n_b", "plan_base", "x_a", "x_b", "exact"))
         methods = METHODS["binary"]
         for i, fisher, xa, xb, na, nb in zip(ids, res["fisher"].tolist(), x_a.tolist(), x_b.tolist(),
                                              n_a.tolist(), n_b.tolist()):
@@ -488,7 +522,7 @@ class _Batch:
         )
         self._scatter(ids, res, ("control_value", "arm_value", "difference", "difference_low", "difference_high",
                                  "ratio", "statistic", "p_value", "effect", "v_low", "v_high", "n_a", "n_b",
-                                 "plan_base"))
+                                 "plan_base", "se", "df"))
         for i, na, nb, se, ma in zip(ids, n_a.tolist(), n_b.tolist(), res["se"].tolist(), m_a.tolist()):
             d = self.dicts[i]
             d["method"] = METHODS["mean"][0]
@@ -511,8 +545,14 @@ class _Batch:
             res["v_margin"] = np.where(res["control_value"] > 0, mde / res["control_value"], np.nan)
         res["effect"], res["v_low"], res["v_high"] = res["difference"], res["ratio_low"], res["ratio_high"]
         res["v_null"] = np.ones(len(ids))
+        res["x_a"], res["t_a"], res["x_b"], res["t_b"] = e_a, t_a, e_b, t_b
+        res["plan_base"] = np.array(
+            [s["baseline"] if s["baseline"] is not None else v for (_, s, _), v in zip(items, res["control_value"].tolist())],
+            dtype=float,
+        )
         self._scatter(ids, res, ("control_value", "arm_value", "difference", "ratio", "ratio_low", "ratio_high",
-                                 "statistic", "p_value", "effect", "v_low", "v_high", "v_null", "v_margin"))
+                                 "statistic", "p_value", "effect", "v_low", "v_high", "v_null", "v_margin",
+                                 "x_a", "t_a", "x_b", "t_b", "exact", "plan_base"))
         for i, exact, ea, eb in zip(ids, res["exact"].tolist(), e_a.tolist(), e_b.tolist()):
             d = self.dicts[i]
             d["method"] = METHODS["rate"][1 if exact else 0]
@@ -536,37 +576,52 @@ class _Batch:
         res["effect"] = res["estimate"] - 0.5
         res["v_low"], res["v_high"] = res["low"], res["high"]
         res["v_null"] = np.full(len(ids), 0.5)
-        self._scatter(ids, res, ("statistic", "p_value", "effect", "v_low", "v_high", "v_null", "n_a", "n_b"))
-        for i, est, low, high, p in zip(ids, res["estimate"].tolist(), res["low"].tolist(),
-                                        res["high"].tolist(), res["p_value"].tolist()):
+        res["flat"] = res["flat"].astype(float)
+        self._scatter(ids, res, ("statistic", "p_value", "effect", "v_low", "v_high", "v_null", "n_a", "n_b",
+                                 "se", "df", "flat"))
+        for i, est, low, high, separated, flat in zip(ids, res["estimate"].tolist(), res["low"].tolist(),
+                                                      res["high"].tolist(), res["separated"].tolist(),
+                                                      res["flat"].tolist()):
             d = self.dicts[i]
-            d["method"] = METHODS["ordinal"][0]
+            d["method"] = METHODS["ordinal"][1 if separated else 0]
             d["probability_of_superiority"] = clean(est)
-            d["probability_of_superiority_ci"] = [clean(low), clean(high)]
-            if p != p:
-                d["not_estimable"] = (
-                    "Variance de Brunner-Munzel nulle (réponses toutes au même niveau ou bras "
-                    "totalement séparés) : ni intervalle ni p-value."
-                )
+            d["probability_of_superiority_ci"] = _ci(clean(low), clean(high))
+            if separated:
+                warn(d, ORDINAL_SEPARATED_WARNING)
+            elif flat:
+                d["not_estimable"] = ORDINAL_FLAT
+                warn(d, ORDINAL_FLAT)
 
     def _finish(self) -> None:
         from .multiple import holm
         from .verdict import verdicts
 
         v = self.values
-        p_adj = holm(v["p_value"], np.asarray(self.family))
+        kinds = np.array([d["kind"] for d in self.dicts])
+        randomized = np.isin(np.arange(len(self.dicts)), list(self.randomized))
+        m_total = self._multiplicity()
+        need = self._planned_size(v, kinds, randomized, m_total)
+        size = np.where(kinds == "rate", np.minimum(v["t_a"], v["t_b"]), np.minimum(v["n_a"], v["n_b"]))
+        with np.errstate(invalid="ignore"):
+            interim = randomized & np.isfinite(need) & (size < need)
+        seq = self._sequential(v, kinds, interim)
+        p_test = np.where(interim, seq["p"], v["p_value"])
+        p_adj = holm(p_test, np.asarray(self.family))
         prim = [k for k, f in enumerate(self.primary_family) if f is not None]
         if prim:
             labels = {}
             fam = np.array([labels.setdefault(self.primary_family[k], len(labels)) for k in prim])
             p_adj[prim] = holm(p_adj[prim], fam)
+        level = bonferroni_floor(p_test, p_adj, v["alpha"], m_total)
+        scale = self._verdict_intervals(v, kinds, randomized, interim, seq, level, p_test)
         verdict = verdicts(p_adj, v["effect"], v["v_low"], v["v_high"], v["alpha"], v["sign"],
                            v["v_margin"], v["v_null"], v["guardrail"])
-        planning = self._planning(v, verdict)
+        planning = self._planning(v, verdict, kinds, need, m_total)
         cols = {k: column(v[k]) for k in ("control_value", "arm_value", "difference", "difference_low",
                                           "difference_high", "ratio", "ratio_low", "ratio_high", "statistic",
-                                          "p_value", "probability_better")}
+                                          "p_value", "probability_better", "v_low", "v_high")}
         cols["p_value_adjusted"] = column(p_adj)
+        cols["sequential"] = column(seq["p"])
         for i, d in enumerate(self.dicts):
             d["control_value"] = cols["control_value"][i]
             d["arm_value"] = cols["arm_value"][i]
@@ -579,45 +634,184 @@ class _Batch:
             d["statistic"] = cols["statistic"][i]
             d["probability_better"] = cols["probability_better"][i]
             d["verdict"] = str(verdict[i])
+            d["interim"] = bool(interim[i])
+            d["comparisons_adjusted"] = int(m_total[i])
+            d["sequential_p_value"] = cols["sequential"][i] if interim[i] else None
+            shown = {"difference": d["difference_ci"], "ratio": d["ratio_ci"],
+                     "probability_of_superiority": d.get("probability_of_superiority_ci")}.get(scale[i])
+            verdict_ci = _ci(cols["v_low"][i], cols["v_high"][i])
+            d["verdict_scale"] = scale[i]
+            d["verdict_level"] = clean(1.0 - level[i])
+            d["verdict_ci"] = None if _same(verdict_ci, shown) else verdict_ci
+            if interim[i]:
+                warn(d, INTERIM_WARNING)
             smallest = min(v["n_a"][i], v["n_b"][i])
             if math.isfinite(smallest) and smallest < SMALL_SAMPLE:
-                d["warnings"].append(SMALL_SAMPLE_WARNING % {"n": int(smallest)})
+                warn(d, SMALL_SAMPLE_WARNING_ONE if smallest < 2 else SMALL_SAMPLE_WARNING, n=int(smallest))
             if d["verdict"] == "guardrail_breached":
                 d["warnings"].insert(0, GUARDRAIL_WARNING)
-            if planning is not None and planning[i] is not None:
+            if planning[i] is not None:
                 d["planning"] = planning[i]
 
-    def _planning(self, v, verdict):
-        """Planning figures for binary and mean comparisons (None elsewhere)."""
+    def _multiplicity(self) -> np.ndarray:
+        """How many comparisons each verdict is adjusted over: the arms of its metric,
+        times the primary metrics of its arm when it is primary (Bonferroni count)."""
+        family = np.asarray(self.family)
+        arms = np.bincount(family)[family].astype(float)
+        labels: dict = {}
+        prim = np.array([-1 if f is None else labels.setdefault(f, len(labels)) for f in self.primary_family])
+        metrics = np.ones(len(self.dicts))
+        if labels:
+            counts = np.bincount(prim[prim >= 0])
+            metrics[prim >= 0] = counts[prim[prim >= 0]]
+        return arms * metrics
+
+    def _planned_size(self, v, kinds, randomized, m_total) -> np.ndarray:
+        """Units (rate: exposure) per arm for the plan's power at the multiplicity-adjusted
+        alpha; NaN where the plan does not give it (no mde, or no baseline)."""
         from . import planning as pl
 
-        kinds = np.array([d["kind"] for d in self.dicts])
+        need = np.full(len(self.dicts), np.nan)
+        alpha = v["alpha"] / m_total
+        for kind in KINDS:
+            sel = np.flatnonzero((kinds == kind) & randomized & np.isfinite(v["mde"]))
+            if not sel.size:
+                continue
+            if kind == "binary":
+                need[sel] = pl.sample_size_binary(v["plan_base"][sel], v["mde"][sel], v["sign"][sel], alpha[sel],
+                                                  v["power"][sel])
+            elif kind == "mean":
+                need[sel] = [pl.sample_size_mean(m, b, a, w) or math.nan for m, b, a, w in
+                             zip(v["mde"][sel], v["plan_base"][sel], alpha[sel], v["power"][sel])]
+            elif kind == "rate":
+                need[sel] = np.ceil(pl.sample_size_rate(v["plan_base"][sel], v["mde"][sel], v["sign"][sel],
+                                                        alpha[sel], v["power"][sel]))
+            else:
+                need[sel] = pl.sample_size_ordinal(v["mde"][sel], alpha[sel], v["power"][sel])
+        return need
+
+    def _sequential(self, v, kinds, interim) -> dict:
+        """Estimate, standard error and mixing scale of each interim comparison, on the
+        scale of its sequential test, and its always-valid p-value."""
+        from .sequential import always_valid_p
+
+        n = len(self.dicts)
+        est, se, tau = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        with np.errstate(all="ignore"):
+            b = interim & (kinds == "binary")
+            p_a, p_b = v["x_a"] / v["n_a"], v["x_b"] / v["n_b"]
+            wald = np.sqrt(p_a * (1 - p_a) / v["n_a"] + p_b * (1 - p_b) / v["n_b"])
+            pooled = (v["x_a"] + v["x_b"]) / (v["n_a"] + v["n_b"])
+            wald = np.where(wald > 0, wald, np.sqrt(pooled * (1 - pooled) * (1 / v["n_a"] + 1 / v["n_b"])))
+            est[b], se[b], tau[b] = v["difference"][b], wald[b], v["mde"][b]
+            m = interim & (kinds == "mean")
+            est[m], se[m], tau[m] = v["difference"][m], v["se"][m], v["mde"][m]
+            r = interim & (kinds == "rate")
+            half = np.where((v["x_a"] == 0) | (v["x_b"] == 0), 0.5, 0.0)
+            log_ratio = np.log((v["x_b"] + half) / v["t_b"]) - np.log((v["x_a"] + half) / v["t_a"])
+            est[r], se[r] = log_ratio[r], np.sqrt(1 / (v["x_a"] + half) + 1 / (v["x_b"] + half))[r]
+            tau[r] = np.abs(np.log1p(v["v_margin"][r]))
+            o = interim & (kinds == "ordinal")
+            null_se = np.sqrt((v["n_a"] + v["n_b"] + 1) / (12 * v["n_a"] * v["n_b"]))
+            est[o], se[o], tau[o] = v["effect"][o], np.where(v["se"] > 0, v["se"], null_se)[o], v["mde"][o]
+        return {"estimate": est, "se": se, "tau": tau, "p": np.where(interim, always_valid_p(est, se, tau), np.nan)}
+
+    def _verdict_intervals(self, v, kinds, randomized, interim, seq, level, p_test) -> list[str]:
+        """Replace v_low/v_high of randomized comparisons by the interval inverted from
+        the test that decides, at its adjusted level; return each one's scale."""
+        from . import intervals as iv
+        from .ordinal import ordinal_interval
+        from .rate import ratio_interval
+        from .sequential import confidence_sequence
+
+        scale = ["difference"] * len(self.dicts)
+        exact = v["exact"] == 1.0
+        for kind in ("binary", "rate", "mean", "ordinal"):
+            for i in np.flatnonzero(kinds == kind).tolist():
+                scale[i] = {"rate": "ratio", "ordinal": "probability_of_superiority"}.get(kind, "difference")
+        fixed = randomized & ~interim
+        sel = np.flatnonzero(fixed & (kinds == "binary") & ~exact)
+        if sel.size:
+            v["v_low"][sel], v["v_high"][sel] = iv.score_diff_interval(
+                v["x_a"][sel], v["n_a"][sel], v["x_b"][sel], v["n_b"][sel], level[sel])
+        for i in np.flatnonzero(fixed & (kinds == "binary") & exact).tolist():
+            v["v_low"][i], v["v_high"][i] = iv.fisher_or_interval(
+                v["x_a"][i], v["n_a"][i], v["x_b"][i], v["n_b"][i], p_test[i], level[i])
+            v["v_null"][i], scale[i] = 1.0, "odds_ratio"
+            v["v_margin"][i] = _odds_margin(v["control_value"][i], v["mde"][i], v["sign"][i])
+        sel = np.flatnonzero(fixed & (kinds == "mean"))
+        if sel.size:
+            v["v_low"][sel], v["v_high"][sel] = iv.welch_interval(v["difference"][sel], v["se"][sel], v["df"][sel],
+                                                                  level[sel])
+        sel = np.flatnonzero(fixed & (kinds == "rate") & ~exact)
+        if sel.size:
+            v["v_low"][sel], v["v_high"][sel] = ratio_interval(v["x_a"][sel], v["t_a"][sel], v["x_b"][sel],
+                                                               v["t_b"][sel], level[sel])
+        for i in np.flatnonzero(fixed & (kinds == "rate") & exact).tolist():
+            v["v_low"][i], v["v_high"][i] = iv.exact_rate_interval(
+                v["x_a"][i], v["t_a"][i], v["x_b"][i], v["t_b"][i], p_test[i], level[i])
+        sel = np.flatnonzero(fixed & (kinds == "ordinal"))
+        if sel.size:
+            m_pairs = np.minimum(v["n_a"][sel], v["n_b"][sel])
+            v["v_low"][sel], v["v_high"][sel] = ordinal_interval(v["effect"][sel] + 0.5, v["se"][sel], v["df"][sel],
+                                                                 m_pairs, level[sel])
+        sel = np.flatnonzero(interim)
+        if sel.size:
+            low, high = confidence_sequence(seq["estimate"][sel], seq["se"][sel], seq["tau"][sel], level[sel])
+            k = kinds[sel]
+            low = np.where(k == "rate", np.exp(low), np.where(k == "ordinal", np.clip(low + 0.5, 0, 1), low))
+            high = np.where(k == "rate", np.exp(high), np.where(k == "ordinal", np.clip(high + 0.5, 0, 1), high))
+            v["v_low"][sel], v["v_high"][sel] = low, high
+        return scale
+
+    def _planning(self, v, verdict, kinds, need, m_total):
+        """Planning figures of randomized comparisons at the multiplicity-adjusted alpha
+        (None for the other designs: they have no arms to size)."""
+        from . import planning as pl
+
         out: list = [None] * len(self.dicts)
         inconclusive = verdict == "inconclusive"
-        randomized = np.isfinite(v["mde"]) & np.isfinite(v["n_a"])
-        binary = np.flatnonzero((kinds == "binary") & randomized)
+        alpha = v["alpha"] / m_total
+        size = np.where(kinds == "rate", np.minimum(v["t_a"], v["t_b"]), np.minimum(v["n_a"], v["n_b"]))
+        with np.errstate(invalid="ignore"):
+            more = np.maximum(0.0, need - size)
+        achieved = np.full(len(self.dicts), np.nan)
+        mde_n = np.full(len(self.dicts), np.nan)
+        randomized = np.isin(np.arange(len(self.dicts)), list(self.randomized))
+        binary = np.flatnonzero((kinds == "binary") & np.isfinite(v["mde"]) & randomized)
         if binary.size:
-            b = {k: v[k][binary] for k in ("plan_base", "mde", "sign", "alpha", "n_a", "n_b")}
-            power_target = v["power"][binary]
-            need = pl.sample_size_binary(b["plan_base"], b["mde"], b["sign"], b["alpha"], power_target)
-            achieved = pl.power_binary(b["plan_base"], b["mde"], b["n_a"], b["n_b"], b["sign"], b["alpha"])
-            _, mde_n = pl.mde_binary(b["plan_base"], b["n_a"], b["n_b"], b["sign"], b["alpha"], power_target)
-            more = np.maximum(0.0, need - np.minimum(b["n_a"], b["n_b"]))
-            for j, i in enumerate(binary.tolist()):
-                out[i] = _plan(need[j], more[j] if inconclusive[i] else None, achieved[j], mde_n[j])
-        means = np.flatnonzero((kinds == "mean") & randomized)
+            b = {k: v[k][binary] for k in ("plan_base", "mde", "sign", "n_a", "n_b")}
+            achieved[binary] = pl.power_binary(b["plan_base"], b["mde"], b["n_a"], b["n_b"], b["sign"], alpha[binary])
+            mde_n[binary] = pl.mde_binary(b["plan_base"], b["n_a"], b["n_b"], b["sign"], alpha[binary],
+                                          v["power"][binary])[1]
+        means = np.flatnonzero((kinds == "mean") & np.isfinite(v["mde"]) & randomized)
         if means.size:
-            m = {k: v[k][means] for k in ("plan_base", "mde", "alpha", "n_a", "n_b")}
-            achieved = pl.power_mean(m["mde"], m["plan_base"], m["n_a"], m["n_b"], m["alpha"])
-            for j, i in enumerate(means.tolist()):
-                power = v["power"][i]
-                need = pl.sample_size_mean(m["mde"][j], m["plan_base"][j], m["alpha"][j], power)
-                mde_n = pl.mde_mean(m["plan_base"][j], m["n_a"][j], m["n_b"][j], m["alpha"][j], power)
-                more = None
-                if need is not None and inconclusive[i]:
-                    more = max(0.0, need - min(m["n_a"][j], m["n_b"][j]))
-                out[i] = _plan(need, more, achieved[j], mde_n)
+            m = {k: v[k][means] for k in ("plan_base", "mde", "n_a", "n_b")}
+            achieved[means] = pl.power_mean(m["mde"], m["plan_base"], m["n_a"], m["n_b"], alpha[means])
+            mde_n[means] = [pl.mde_mean(sd, na, nb, a, w) or math.nan for sd, na, nb, a, w in
+                            zip(m["plan_base"], m["n_a"], m["n_b"], alpha[means], v["power"][means])]
+        for i in np.flatnonzero(np.isfinite(need)).tolist():
+            out[i] = _plan(need[i], more[i] if inconclusive[i] else None, achieved[i], mde_n[i])
+            out[i]["alpha_per_comparison"] = clean(alpha[i])
+            out[i]["power"] = clean(v["power"][i])
+            out[i]["unit"] = "exposure" if kinds[i] == "rate" else "units"
         return out
+
+
+def _odds_margin(p0, mde, sign) -> float:
+    """The mde as an odds ratio minus one (signed) from the control proportion p0."""
+    target = p0 + sign * mde
+    if not (0 < target < 1 and 0 < p0 < 1):
+        return math.nan
+    odds_ratio = (target / (1 - target)) / (p0 / (1 - p0))
+    return sign * (odds_ratio - 1.0)
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all((x is None and y is None) or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9,
+               abs_tol=1e-12)) for x, y in zip(a, b))
 
 
 def _plan(need, more, achieved, mde_n) -> dict:
@@ -628,6 +822,18 @@ def _plan(need, more, achieved, mde_n) -> dict:
         "achieved_power": clean(achieved),
         "mde_at_n": clean(mde_n),
     }
+
+
+def warn(target: dict, template: str, first: bool = False, **params) -> None:
+    """Add a French warning, and its template and parameters for translation."""
+    text = template % params if params else template
+    templates = target.setdefault("warning_templates", [])
+    if first:
+        target["warnings"].insert(0, text)
+        templates.insert(0, [template, params])
+    else:
+        target["warnings"].append(text)
+        templates.append([template, params])
 
 
 def _ci(low, high):

@@ -6,8 +6,19 @@ reference and Satterthwaite degrees of freedom, computed by statsmodels'
 ``rank_compare_2ordinal`` from the counts per level. statsmodels is scalar here,
 so this loops over comparisons (ordinal metrics are few).
 
-Not estimable (NaN here): the Brunner–Munzel variance is zero, e.g. every answer
-of both arms on one level, or the arms completely separated.
+The interval is range-preserving: the Brunner–Munzel t interval clipped to [0, 1]
+(a probability), which changes no decision since the no-effect value 0.5 stays
+inside or outside alike.
+
+The Brunner–Munzel variance is zero in two cases, each with a defined answer:
+
+- complete separation (every answer of one arm above every answer of the other,
+  estimate 0 or 1): the exact sign test on min(n_A, n_B) disjoint pairs of answers,
+  p = min(1, 2 · 0.5^m), whose inversion is the Clopper–Pearson bound for m
+  concordant pairs out of m: [(α/2)^(1/m), 1] (or its mirror). Conservative, and
+  consistent with the p-value (the interval excludes 0.5 exactly when p < α);
+- every answer of both arms on one level (estimate 0.5): nothing to compare, no
+  p-value and no interval (``flat``, not estimable).
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._util import quiet
+from ._util import floats, quiet
 from .errors import check
 
 
@@ -40,7 +51,7 @@ def compare_ordinal(
     validate_ordinal(a_list, b_list, n_levels, where)
     from statsmodels.stats.nonparametric import rank_compare_2ordinal
 
-    out = {k: np.full(m, np.nan) for k in ("estimate", "low", "high", "statistic", "p_value", "df")}
+    out = {k: np.full(m, np.nan) for k in ("estimate", "low", "high", "statistic", "p_value", "df", "se")}
     out["n_a"] = np.array([a.sum() for a in a_list])
     out["n_b"] = np.array([b.sum() for b in b_list])
     for i, (a, b) in enumerate(zip(a_list, b_list)):
@@ -53,8 +64,34 @@ def compare_ordinal(
             out["statistic"][i] = test.statistic
             out["p_value"][i] = test.pvalue
             out["df"][i] = res.df
+            out["se"][i] = np.sqrt(res.var_prob)
             out["low"][i], out["high"][i] = low, high
+    m_pairs = np.minimum(out["n_a"], out["n_b"])
+    separated = ~np.isfinite(out["p_value"]) & ((out["estimate"] == 0.0) | (out["estimate"] == 1.0))
+    flat = ~np.isfinite(out["p_value"]) & ~separated
+    out["p_value"] = np.where(separated, np.minimum(1.0, 2.0 * 0.5**m_pairs), out["p_value"])
+    out["low"], out["high"] = ordinal_interval(out["estimate"], out["se"], out["df"], m_pairs, alpha)
+    out["separated"], out["flat"] = separated, flat
     return out
+
+
+def ordinal_interval(estimate, se, df, m_pairs, alpha) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of the probability of superiority at level 1 − alpha, within [0, 1]:
+    Brunner–Munzel t interval clipped, or, under complete separation, the exact
+    bound for m concordant pairs of m (see the module's docstring)."""
+    from scipy.special import stdtrit
+
+    estimate, se, df, m_pairs, alpha = floats(estimate, se, df, m_pairs, alpha)
+    with quiet():
+        half = stdtrit(df, 1.0 - alpha / 2.0) * se
+        bound = (alpha / 2.0) ** (1.0 / m_pairs)
+    low = np.clip(estimate - half, 0.0, 1.0)
+    high = np.clip(estimate + half, 0.0, 1.0)
+    low = np.where(estimate == 1.0, bound, np.where(estimate == 0.0, 0.0, low))
+    high = np.where(estimate == 1.0, 1.0, np.where(estimate == 0.0, 1.0 - bound, high))
+    regular = (se > 0) & np.isfinite(se)
+    separated = (estimate == 0.0) | (estimate == 1.0)
+    return np.where(regular | separated, low, np.nan), np.where(regular | separated, high, np.nan)
 
 
 def validate_ordinal(a_list, b_list, n_levels, where=None) -> None:

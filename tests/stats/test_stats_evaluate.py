@@ -62,12 +62,19 @@ def test_randomized_document():
 
 
 def test_multi_arm_holm_and_srm_mismatch():
-    out = ts.evaluate_experiment(three_arms())
+    doc = three_arms()
+    doc["metrics"][0]["mde"] = 0.04  # planned size (at alpha / 3) reached: the fixed-sample analysis
+    out = ts.evaluate_experiment(doc)
     comps = _comparisons(out)
     assert [c["arm"] for c in comps] == ["B", "C", "D"]
+    assert not any(c["interim"] for c in comps)
     assert [c["p_value_adjusted"] for c in comps] == pytest.approx(
         [0.008826279211377828, 0.8734061949477099, 0.8734061949477099], rel=1e-7)
-    assert [c["verdict"] for c in comps] == ["confirmed", "inconclusive", "no_useful_effect"]
+    assert [c["verdict"] for c in comps] == ["confirmed", "no_useful_effect", "no_useful_effect"]
+
+    out = ts.evaluate_experiment(three_arms())  # mde 0.02: 2,000 per arm is short of the plan
+    comps = _comparisons(out)
+    assert all(c["interim"] for c in comps) and [c["verdict"] for c in comps] == ["inconclusive"] * 3
     assert comps[1]["planning"]["more_units_needed"] == comps[1]["planning"]["n_per_arm_needed"] - 2000
 
     doc = three_arms()
@@ -81,7 +88,8 @@ def test_holm_again_across_primary_metrics():
     doc = randomized()
     doc["metrics"][1]["role"] = "primary"  # two primary metrics: absence and attente
     comps = _comparisons(ts.evaluate_experiment(doc))
-    p = [comps[0]["p_value"], comps[1]["p_value"]]
+    # the p-value that decides: the sequential one while the planned size is not reached
+    p = [c["sequential_p_value"] if c["interim"] else c["p_value"] for c in comps[:2]]
     assert [comps[0]["p_value_adjusted"], comps[1]["p_value_adjusted"]] == pytest.approx(
         ts.holm(p).tolist(), rel=1e-12)
     assert comps[0]["p_value_adjusted"] == pytest.approx(2 * p[0])
