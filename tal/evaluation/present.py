@@ -81,7 +81,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
             title, description, periods,
             [("fit", _("tendance ajustée"), fitted_before), ("fit-after", _("après le changement"), fitted_after),
              ("counterfactual", _("sans le changement"), counterfactual)],
-            marker, points=list(series.values),
+            marker, points=_observed(series, periods),
         )
     if first["arm"] == "traités" and first.get("group_means") and panel is not None:
         means = first["group_means"]
@@ -122,6 +122,14 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
     title = _("%(metric)s : %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
         "metric": comparisons[0].metric, "what": what}
     return title, charts.intervals(title, description, rows, reference, margins, fmt)
+
+
+def _observed(series, periods: list[str]) -> list[float]:
+    """The series' values in the order of the evaluated periods; counts with an
+    exposure are shown as rates, like the fitted lines."""
+    rates = series.exposure is not None
+    by_period = {p: v / series.exposure[i] if rates else v for i, (p, v) in enumerate(zip(series.periods, series.values))}
+    return [by_period.get(p) for p in periods]
 
 
 def sample_sizes(doc: ExperimentFile) -> dict[str, int]:

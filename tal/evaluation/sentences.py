@@ -22,6 +22,7 @@ VERDICTS = {
     "inconclusive": N_("Pas de conclusion possible avec ces données."),
     "guardrail_ok": N_("Garde-fou respecté."),
     "guardrail_breached": N_("Garde-fou franchi : l'indicateur s'est dégradé."),
+    "too_short": N_("Pas de verdict : ces données ne permettent pas de conclure avec ce plan."),
 }
 VERDICT_SHORT = {
     "confirmed": N_("Confirmée"),
@@ -30,6 +31,7 @@ VERDICT_SHORT = {
     "inconclusive": N_("Non concluante"),
     "guardrail_ok": N_("Garde-fou respecté"),
     "guardrail_breached": N_("Garde-fou franchi"),
+    "too_short": N_("Trop peu de données pour conclure"),
 }
 
 
@@ -65,6 +67,27 @@ class Phrase:
     def level(self, alpha: float) -> str:
         return self.num(100 * (1 - alpha), 0) + " %"
 
+    def too_short(self, why: dict) -> str:
+        """Why the design cannot conclude on these data, and what it would need."""
+        _ = self._
+        if "periods_before" in why:
+            return _(
+                "Série trop courte pour conclure : %(before)s période(s) avant le changement et %(after)s après ; "
+                "il en faut au moins %(side)s de chaque côté et %(total)s en tout pour que l'erreur annoncée soit tenue."
+            ) % {"before": why["periods_before"], "after": why["periods_after"], "side": why["per_side_needed"],
+                  "total": why["periods_needed"]}
+        if min(why["treated_units"], why["comparison_units"]) < 2:
+            return _(
+                "Trop peu d'unités pour conclure : %(treated)s unité(s) concernée(s) et %(comparison)s de comparaison ; "
+                "il en faut au moins deux de chaque côté."
+            ) % {"treated": why["treated_units"], "comparison": why["comparison_units"]}
+        return _(
+            "Trop peu d'unités pour conclure : avec %(treated)s unités concernées et %(comparison)s de comparaison, "
+            "même l'écart le plus net donnerait une p-value d'au moins %(p)s, au-dessus du seuil de %(alpha)s ; "
+            "il faudrait plus d'unités, concernées ou de comparaison."
+        ) % {"treated": why["treated_units"], "comparison": why["comparison_units"],
+              "p": self.num(why["smallest_p_value"], 3), "alpha": self.num(why["alpha"], 2)}
+
     def sentence(self, c: dict, metric: str, arm: str, control: str) -> str:
         """The sentence for one comparison of the evaluation JSON."""
         _ = self._
@@ -72,7 +95,18 @@ class Phrase:
             return _("Résultat non estimable : %(why)s") % {"why": c["not_estimable"]}
         level = self.level(c.get("alpha", 0.05))
         kind = c["kind"]
-        if c["arm"] == "après":
+        if c.get("too_short"):
+            return f"{self.too_short(c['too_short'])} {_(VERDICTS['too_short'])}"
+        if c["arm"] == "après" and kind == "rate" and c.get("ratio") is not None:
+            body = _(
+                "Après le changement, %(metric)s : %(ratio)s fois le taux attendu sans changement, "
+                "en tenant compte de la tendance%(seasons)s (%(ci)s, intervalle à %(level)s)."
+            ) % {
+                "metric": metric, "ratio": self.num(c["ratio"], 3),
+                "seasons": _(" et des saisons") if c.get("seasonal") else "",
+                "ci": self.between(*c["ratio_ci"] or (None, None), 1, 3, ""), "level": level,
+            }
+        elif c["arm"] == "après":
             body = _(
                 "Après le changement, %(metric)s : %(arm)s à la dernière période, contre %(control)s attendu sans "
                 "changement, soit un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."

@@ -68,6 +68,11 @@ def smallest_p_value(n_units: int, n_treated: int) -> float:
     return (2.0 if 2 * n_treated == n_units else 1.0) / total
 
 
+def conclusive(n_comparison: int, n_treated: int, alpha: float) -> bool:
+    """Whether the randomization test can reach ``alpha`` with these numbers of units."""
+    return min(n_comparison, n_treated) >= 2 and smallest_p_value(n_comparison + n_treated, n_treated) <= alpha
+
+
 def randomization_test(changes: np.ndarray, treated: np.ndarray, draws: np.ndarray, tau: float | np.ndarray = 0.0):
     """Two-sided randomization p-value of H0: effect = τ on every treated unit.
 
@@ -172,7 +177,7 @@ def difference_in_differences(
     k, m = int(treated.sum()), int((~treated).sum())
     estimate = float(changes[treated].mean() - changes[~treated].mean())
     smallest = smallest_p_value(k + m, k)
-    too_short = min(k, m) < 2 or smallest > alpha
+    too_short = not conclusive(m, k, alpha)
     low = high = p = math.nan
     spread = float(np.ptp(changes))
     draws = None
