@@ -96,9 +96,11 @@ def test_before_after_document():
     assert c["arm_value"] - c["control_value"] == pytest.approx(c["difference"])
     low, high = c["difference_ci"]
     assert low < c["difference"] < high and c["std_error"] == pytest.approx((high - low) / (2 * 1.959963984540054))
-    # 24 months with autocorrelated noise: the level drop (about −17) is clear, the
-    # effect at the last month, which extrapolates the slope change, is not.
-    assert c["level_change"]["estimate"] == pytest.approx(-17.1, abs=0.1) and c["level_change"]["p_value"] < 0.01
+    # 24 months with strongly autocorrelated noise (φ̂ ≈ 0.5): the level drop of about
+    # −17 is within what such a short series can produce by chance at 5 %.
+    lev = c["level_change"]
+    assert lev["estimate"] == pytest.approx(-17.1, abs=0.1) and lev["ci"][0] < -17 < lev["ci"][1]
+    assert 0.05 < lev["p_value"] < 0.2
     assert c["autocorrelation"] == pytest.approx(0.52, abs=0.01)
     assert c["p_value"] > 0.05 and c["verdict"] == "inconclusive"
     assert len(c["fitted"]) == len(c["counterfactual"]) == 24 and "too_short" not in c
