@@ -370,3 +370,30 @@ def test_reduced_calibration_keeps_the_error_rates():
             assert r["value"] >= 0.91, r
         else:
             assert r["measure"] == "too_short share" and r["value"] == 1.0 and r["setting"].startswith("2 treated of 6")
+
+
+def _tabac_with(old: str, new: str) -> str:
+    text = (ROOT / "experiments" / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(("old", "new", "path", "message"), [
+    ('key = "taux-admissions"\nhypothesis = "h1"\nlabel = "Admissions pour syndrome coronarien aigu par habitant '
+     '(population standardisée), par mois"\nkind = "rate"', None, "iterations[1].series[2].exposure",
+     "ne s'applique qu'à un indicateur « rate »"),
+    ("exposure = [\n  379875.3,", "exposure = [\n", "iterations[1].series[2].exposure", "58 expositions pour 59 valeurs"),
+    ("exposure = [\n  379875.3,", "exposure = [\n  -1.0,", "iterations[1].series[2].exposure[1]", "supérieur à 0"),
+    ('intervention_at = "2005-01"\n\n[iterations.learning]', 'intervention_at = "2005-1"\n\n[iterations.learning]',
+     "iterations[1].series[2].intervention_at", "« 2005-1 » non reconnue"),
+])
+def test_count_series_in_a_file_are_checked_with_their_key_path(old, new, path, message):
+    from tal.core.errors import DomainError
+    from tal.experiments import fileformat
+
+    if new is None:  # the count series on a metric that is not a rate
+        new = old.replace('kind = "rate"', 'kind = "mean"')
+    with pytest.raises(DomainError) as caught:
+        fileformat.parse(_tabac_with(old, new), "tabac.toml")
+    assert caught.value.field == f"tabac.toml : {path}"
+    assert message in caught.value.message
