@@ -14,7 +14,9 @@ least as far from zero as the observed one; all of them when there are at most
 observed one counted once more). The interval gathers the constant effects τ that
 the same test does not reject (subtract τ from the treated units' changes): the
 interval and the p-value cannot disagree. CR1 cluster-robust t(G − 1), used before,
-gave 8 to 25 % false effects with 2 to 3 treated units.
+gave 8 to 25 % false effects with 2 to 3 treated units. Calibration
+(``benchmarks/calibration.py``, 2 to 10 treated units of 6 to 30, 1,000 runs per
+setting): false effects at most 6 %, 95 % coverage at least 94.6 %.
 
 With one treated or one comparison unit, or when even the most extreme assignment
 could not reach α (too few units: the smallest attainable p-value is 1 / number of
