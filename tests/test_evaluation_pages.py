@@ -141,3 +141,12 @@ async def test_results_in_english(client, samples):
     await client.post("/langue", {"lang": "en"})
     page = text_of((await client.get("/experimentations/rappel-sms-etat-civil")).text)
     assert "The hypothesis is confirmed." in page
+
+
+async def test_a_page_says_a_series_is_too_short_and_what_it_needs(client, database):
+    text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
+    async with db.transaction():
+        await services.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'))])
+    page = text_of((await client.get("/experimentations/interdiction-tabac-syndromes-coronariens")).text)
+    assert "Trop peu de données pour conclure" in page
+    assert "il en faut au moins 6 de chaque côté et 12 en tout" in page

@@ -73,7 +73,7 @@ class Phrase:
         if "periods_before" in why:
             return _(
                 "Série trop courte pour conclure : %(before)s période(s) avant le changement et %(after)s après ; "
-                "il en faut au moins %(side)s de chaque côté et %(total)s en tout pour que l'erreur annoncée soit tenue."
+                "il en faut au moins %(side)s de chaque côté et %(total)s en tout pour que le taux d'erreur annoncé soit tenu."
             ) % {"before": why["periods_before"], "after": why["periods_after"], "side": why["per_side_needed"],
                   "total": why["periods_needed"]}
         if min(why["treated_units"], why["comparison_units"]) < 2:
