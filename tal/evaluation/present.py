@@ -72,7 +72,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
     description = " ".join(c.sentence for c in comparisons)
     if first["arm"] == "après" and first.get("fitted") and series is not None:
         periods = first["periods"]
-        marker = periods.index(series.intervention_at) if series.intervention_at in periods else None
+        marker = periods.index(str(series.intervention_at)) if str(series.intervention_at) in periods else None
         counterfactual = [v if marker is not None and i >= marker else None for i, v in enumerate(first["counterfactual"])]
         fitted_before = [v if marker is None or i < marker else None for i, v in enumerate(first["fitted"])]
         fitted_after = [v if marker is not None and i >= marker else None for i, v in enumerate(first["fitted"])]
@@ -86,7 +86,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
     if first["arm"] == "traités" and first.get("group_means") and panel is not None:
         means = first["group_means"]
         periods = [str(p) for p in means["periods"]]
-        marker = periods.index(panel.intervention_at) if panel.intervention_at in periods else None
+        marker = periods.index(str(panel.intervention_at)) if str(panel.intervention_at) in periods else None
         title = _("%(metric)s : moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
         return title, charts.lines(
             title, description, means["periods"],
@@ -128,7 +128,8 @@ def _observed(series, periods: list[str]) -> list[float]:
     """The series' values in the order of the evaluated periods; counts with an
     exposure are shown as rates, like the fitted lines."""
     rates = series.exposure is not None
-    by_period = {p: v / series.exposure[i] if rates else v for i, (p, v) in enumerate(zip(series.periods, series.values))}
+    by_period = {str(p): v / series.exposure[i] if rates else v
+                 for i, (p, v) in enumerate(zip(series.periods, series.values))}
     return [by_period.get(p) for p in periods]
 
 

@@ -28,7 +28,8 @@ LongText = Annotated[str, Meta(max_length=20000)]
 Count = Annotated[int, Meta(ge=0, le=10**12)]
 Positive = Annotated[float, Meta(gt=0)]
 Probability = Annotated[float, Meta(gt=0, lt=1)]
-PeriodLabel = Annotated[str, Meta(min_length=1, max_length=40)]  # parsed by tal.stats.periods (rules)
+# ISO period text or an integer, parsed by tal.stats.periods (rules.py)
+PeriodLabel = Annotated[str, Meta(min_length=1, max_length=40)] | Annotated[int, Meta(ge=-(10**9), le=10**9)]
 
 Design = Literal["randomized", "before_after", "comparison_group"]
 Status = Literal["draft", "registered", "running", "concluded", "decided", "abandoned"]

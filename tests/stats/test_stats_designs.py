@@ -397,3 +397,20 @@ def test_count_series_in_a_file_are_checked_with_their_key_path(old, new, path, 
         fileformat.parse(_tabac_with(old, new), "tabac.toml")
     assert caught.value.field == f"tabac.toml : {path}"
     assert message in caught.value.message
+
+
+def test_a_file_may_number_its_periods_with_integers():
+    import msgspec
+
+    from tal.experiments import fileformat
+
+    text = (ROOT / "experiments" / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
+    start = text.index("periods = [", text.index('metric = "admissions"'))
+    text = text[:start] + "periods = [" + ", ".join(str(k) for k in range(1, 60)) + text[text.index("]", start):]
+    text = text.replace('intervention_at = "2005-01"\nhac_maxlags = 3', "intervention_at = 37\nhac_maxlags = 3", 1)
+    doc = fileformat.parse(text, "entiers.toml")
+    assert doc.iterations[0].series[0].periods[:2] == [1, 2] and fileformat.parse(fileformat.dumps(doc)) == doc
+    by_month = _comparisons(ts.evaluate_experiment(msgspec.to_builtins(fileformat.read(
+        ROOT / "experiments" / "interdiction-tabac-syndromes-coronariens.toml"))))[0]
+    (numbered, _) = _comparisons(ts.evaluate_experiment(msgspec.to_builtins(doc)))
+    assert numbered["periods"][:2] == ["1", "2"] and numbered["difference"] == pytest.approx(by_month["difference"])
