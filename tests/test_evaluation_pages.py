@@ -54,8 +54,8 @@ def test_tal_evaluate_text_says_the_verdict_in_french():
 def test_tal_evaluate_refuses_data_the_engine_cannot_use_in_one_line(tmp_path):
     text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
     assert 'intervention_at = "2005-01"' in text
-    short = tmp_path / "court.toml"
-    short.write_text(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'), encoding="utf-8")
+    short = tmp_path / "court.toml"  # the change at the first month: nothing before it
+    short.write_text(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-01"'), encoding="utf-8")
     result = run_tal("evaluate", str(short))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and "évaluation impossible" in result.stderr and "admissions" in result.stderr
@@ -66,10 +66,31 @@ def test_tal_evaluate_refuses_data_the_engine_cannot_use_in_one_line(tmp_path):
 async def test_a_page_says_why_a_result_is_missing(client, database):
     text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
     async with db.transaction():
-        await services.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'))])
+        await services.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-01"'))])
     response = await client.get("/experimentations/interdiction-tabac-syndromes-coronariens")
     assert response.status_code == 200
     assert "Pas de résultat calculé pour ces données" in text_of(response.text)
+
+
+def test_tal_evaluate_says_a_series_is_too_short_to_conclude(tmp_path):
+    text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
+    short = tmp_path / "court.toml"  # two months before the change: no verdict, and why
+    short.write_text(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'), encoding="utf-8")
+    result = run_tal("evaluate", str(short))
+    assert result.returncode == 0 and "Trop peu de données pour conclure" in result.stdout
+    assert "Série trop courte pour conclure\u202f: 2 période(s) avant le changement et 57 après" in result.stdout
+    out = json.loads(run_tal("evaluate", str(short), "--format", "json").stdout)
+    verdicts = {c["metric"]: c["verdict"] for c in out["iterations"][0]["comparisons"]}
+    assert verdicts == {"admissions": "too_short", "taux-admissions": "too_short"}
+
+
+async def test_the_biodechets_page_shows_the_randomization_result(client, samples):
+    response = await client.get("/experimentations/collecte-biodechets-porte-a-porte")
+    page = text_of(response.text)
+    assert response.status_code == 200 and "test de permutation des unités" in page
+    data = (await client.get("/api/v1/experiments/collecte-biodechets-porte-a-porte")).json()["evaluation"]["result"]
+    omr = next(c for it in data["iterations"] for c in it["comparisons"] if c["metric"] == "omr")
+    assert omr["p_value"] == pytest.approx(1 / 56) and omr["randomization"]["assignments"] == 56
 
 
 async def test_loading_stores_a_snapshot_that_follows_the_data(samples):
@@ -125,3 +146,12 @@ async def test_results_in_english(client, samples):
     await client.post("/langue", {"lang": "en"})
     page = text_of((await client.get("/experimentations/rappel-sms-etat-civil")).text)
     assert "The hypothesis is confirmed." in page
+
+
+async def test_a_page_says_a_series_is_too_short_and_what_it_needs(client, database):
+    text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
+    async with db.transaction():
+        await services.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'))])
+    page = text_of((await client.get("/experimentations/interdiction-tabac-syndromes-coronariens")).text)
+    assert "Trop peu de données pour conclure" in page
+    assert "il en faut au moins 6 de chaque côté et 12 en tout" in page

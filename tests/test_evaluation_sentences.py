@@ -11,6 +11,7 @@ from tal.evaluation.sentences import Phrase
 from tal.experiments import fileformat
 from tal.i18n import translations
 from tal.stats import evaluate as engine
+from tal.stats import observational
 
 NNBSP = "\u202f"
 FR = Phrase(translations("fr").gettext, "fr")
@@ -74,7 +75,7 @@ def test_text_report_of_the_imbalanced_sample_is_french_and_says_it_once():
 def test_engine_warnings_go_through_the_catalogue():
     c = {"warnings": [], "warning_templates": []}
     engine.warn(c, engine.SMALL_SAMPLE_WARNING_ONE, n=1)
-    c["warnings"].append(engine.BEFORE_AFTER_WARNING)  # constant texts translate as they are
+    c["warnings"].append(observational.BEFORE_AFTER_WARNING)  # constant texts translate as they are
     english = engine_warnings(c, translations("en").gettext)
     assert english[0].startswith("Small sample (1 unit in the smallest arm)")
     assert english[1].startswith("A before/after design cannot separate")

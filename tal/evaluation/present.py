@@ -101,7 +101,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
     description = " ".join(c.sentence for c in comparisons)
     if first["arm"] == "après" and first.get("fitted") and series is not None:
         periods = first["periods"]
-        marker = periods.index(series.intervention_at) if series.intervention_at in periods else None
+        marker = periods.index(str(series.intervention_at)) if str(series.intervention_at) in periods else None
         counterfactual = [v if marker is not None and i >= marker else None for i, v in enumerate(first["counterfactual"])]
         fitted_before = [v if marker is None or i < marker else None for i, v in enumerate(first["fitted"])]
         fitted_after = [v if marker is not None and i >= marker else None for i, v in enumerate(first["fitted"])]
@@ -110,12 +110,12 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
             title, description, periods,
             [("fit", _("tendance ajustée"), fitted_before), ("fit-after", _("après le changement"), fitted_after),
              ("counterfactual", _("sans le changement"), counterfactual)],
-            marker, points=list(series.values),
+            marker, points=_observed(series, periods),
         )
     if first["arm"] == "traités" and first.get("group_means") and panel is not None:
         means = first["group_means"]
         periods = [str(p) for p in means["periods"]]
-        marker = periods.index(panel.intervention_at) if panel.intervention_at in periods else None
+        marker = periods.index(str(panel.intervention_at)) if str(panel.intervention_at) in periods else None
         title = _("%(metric)s : moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
         return title, charts.lines(
             title, description, means["periods"],
@@ -151,6 +151,15 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
     title = _("%(metric)s : %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
         "metric": comparisons[0].metric, "what": what}
     return title, charts.intervals(title, description, rows, reference, margins, fmt)
+
+
+def _observed(series, periods: list[str]) -> list[float]:
+    """The series' values in the order of the evaluated periods; counts with an
+    exposure are shown as rates, like the fitted lines."""
+    rates = series.exposure is not None
+    by_period = {str(p): v / series.exposure[i] if rates else v
+                 for i, (p, v) in enumerate(zip(series.periods, series.values))}
+    return [by_period.get(p) for p in periods]
 
 
 def sample_sizes(doc: ExperimentFile) -> dict[str, int]:

@@ -29,9 +29,9 @@ VERDICTS = {
     "contradicted": N_("L'hypothèse est contredite : l'effet va dans le sens opposé à celui prévu."),
     "no_useful_effect": N_("Pas d'effet utile : l'intervalle exclut tout effet au moins égal à l'effet minimal visé."),
     "inconclusive": N_("Pas de conclusion possible avec ces données."),
-    "too_short": N_("Les données sont trop courtes pour conclure avec ce plan."),
     "guardrail_ok": N_("Garde-fou respecté."),
     "guardrail_breached": N_("Garde-fou franchi : l'indicateur s'est dégradé."),
+    "too_short": N_("Pas de verdict : ces données ne permettent pas de conclure avec ce plan."),
 }
 # Designs that cannot exclude other causes never say « L'hypothèse est confirmée » bare.
 VERDICTS_OBSERVATIONAL = {
@@ -52,9 +52,9 @@ VERDICT_SHORT = {
     "contradicted": N_("Contredite"),
     "no_useful_effect": N_("Pas d'effet utile"),
     "inconclusive": N_("Non concluante"),
-    "too_short": N_("Trop court pour conclure"),
     "guardrail_ok": N_("Garde-fou respecté"),
     "guardrail_breached": N_("Garde-fou franchi"),
+    "too_short": N_("Trop peu de données pour conclure"),
 }
 VERDICT_SHORT_OBSERVATIONAL = {
     "confirmed": N_("Compatible avec l'hypothèse"),
@@ -69,9 +69,17 @@ METHODS = {
     "exact conditional test": N_("test exact conditionnel"),
     "Brunner-Munzel": N_("test de Brunner-Munzel"),
     "exact sign test on pairs (complete separation)": N_("test exact des signes sur des paires (bras séparés)"),
-    "segmented regression, Newey-West HAC, t": N_("régression segmentée (erreurs de Newey-West)"),
-    "difference in differences, CR1 cluster-robust by unit, t(G-1)": N_(
-        "différence des différences (erreurs robustes par unité)"
+    "segmented regression, AR(1) GLS (REML), Satterthwaite t": N_(
+        "régression segmentée avec erreurs autocorrélées (REML, t de Satterthwaite)"
+    ),
+    "segmented quasi-Poisson regression, log(exposure) offset": N_(
+        "régression segmentée de quasi-Poisson sur les comptes, rapportés à l'exposition"
+    ),
+    "segmented quasi-Poisson regression, log(exposure) offset, Fourier terms": N_(
+        "régression segmentée de quasi-Poisson sur les comptes, rapportés à l'exposition, avec saisonnalité"
+    ),
+    "difference in differences, randomization inference over units": N_(
+        "différence des différences, test de permutation des unités"
     ),
 }
 
@@ -175,6 +183,27 @@ class Phrase:
 
     # ------------------------------------------------------------------ sentences
 
+    def too_short(self, why: dict) -> str:
+        """Why the design cannot conclude on these data, and what it would need."""
+        _ = self._
+        if "periods_before" in why:
+            return _(
+                "Série trop courte pour conclure : %(before)s période(s) avant le changement et %(after)s après ; "
+                "il en faut au moins %(side)s de chaque côté et %(total)s en tout pour que le taux d'erreur annoncé soit tenu."
+            ) % {"before": why["periods_before"], "after": why["periods_after"], "side": why["per_side_needed"],
+                  "total": why["periods_needed"]}
+        if min(why["treated_units"], why["comparison_units"]) < 2:
+            return _(
+                "Trop peu d'unités pour conclure : %(treated)s unité(s) concernée(s) et %(comparison)s de comparaison ; "
+                "il en faut au moins deux de chaque côté."
+            ) % {"treated": why["treated_units"], "comparison": why["comparison_units"]}
+        return _(
+            "Trop peu d'unités pour conclure : avec %(treated)s unités concernées et %(comparison)s de comparaison, "
+            "même l'écart le plus net donnerait une p-value d'au moins %(p)s, au-dessus du seuil de %(alpha)s ; "
+            "il faudrait plus d'unités, concernées ou de comparaison."
+        ) % {"treated": why["treated_units"], "comparison": why["comparison_units"],
+              "p": self.num(why["smallest_p_value"], 3), "alpha": self.num(why["alpha"], 2)}
+
     def sentence(self, c: dict, metric: str, arm: str, control: str) -> str:
         """The sentence for one comparison of the evaluation JSON."""
         _ = self._
@@ -205,6 +234,18 @@ class Phrase:
         _ = self._
         kind = c["kind"]
         low, high = c.get("difference_ci") or (None, None)
+        if c.get("too_short"):
+            return self.too_short(c["too_short"])
+        if c["arm"] == "après" and kind == "rate" and c.get("ratio") is not None:
+            r_low, r_high = c.get("ratio_ci") or (None, None)
+            return _(
+                "Après le changement, %(metric)s : %(ratio)s fois le taux attendu sans changement, "
+                "en tenant compte de la tendance%(seasons)s (%(ci)s, intervalle à %(level)s)."
+            ) % {
+                "metric": metric, "ratio": self.num(c["ratio"], 3),
+                "seasons": _(" et des saisons") if c.get("seasonal") else "",
+                "ci": self.between(r_low, r_high, lambda v: self.num(v, 3)), "level": level,
+            }
         if observational(c):
             if kind == "binary":
                 value, diff = self.pct, self.signed_points

@@ -11,6 +11,7 @@ from collections import Counter
 
 from tal.core.errors import DomainError
 from tal.experiments.schemas import ExperimentFile, Iteration
+from tal.stats.periods import PeriodError, positions
 
 REGISTERED_STATUSES = ("registered", "running", "concluded", "decided")
 RESULT_FIELDS = {
@@ -159,10 +160,18 @@ def _check_iteration(doc: ExperimentFile, it: Iteration, path: str) -> None:
         if len(series.values) != len(series.periods):
             _fail(f"{spath}.values", f"{len(series.values)} valeurs pour {len(series.periods)} périodes : il en faut une par période")
         _unique(series.periods, f"{spath}.periods", "la période")
+        _check_periods(series.periods, series.intervention_at, spath)
         if series.intervention_at not in series.periods:
             _fail(f"{spath}.intervention_at", f"la période « {series.intervention_at} » n'est pas dans periods")
         if not all(math.isfinite(v) for v in series.values):
             _fail(f"{spath}.values", "toutes les valeurs doivent être des nombres finis")
+        if series.exposure is not None:
+            if metrics[series.metric].kind != "rate":
+                _fail(f"{spath}.exposure", "ne s'applique qu'à un indicateur « rate » : les valeurs sont alors des nombres d'événements")
+            if len(series.exposure) != len(series.values):
+                _fail(f"{spath}.exposure", f"{len(series.exposure)} expositions pour {len(series.values)} valeurs : il en faut une par période")
+            if not all(v >= 0 and v == int(v) for v in series.values):
+                _fail(f"{spath}.values", "avec une exposition, les valeurs sont des nombres d'événements : des entiers positifs ou nuls")
     for j, panel in enumerate(it.panel, start=1):
         ppath = f"{path}.panel[{j}]"
         if panel.metric not in metrics:
@@ -175,11 +184,21 @@ def _check_iteration(doc: ExperimentFile, it: Iteration, path: str) -> None:
                 _fail(f"{ppath}.treated_units", f"l'unité « {unit} » n'apparaît pas dans units")
         if not units - set(panel.treated_units):
             _fail(f"{ppath}.treated_units", "il faut au moins une unité de comparaison (non traitée)")
+        _check_periods(panel.periods, panel.intervention_at, ppath)
         if panel.intervention_at not in set(panel.periods):
             _fail(f"{ppath}.intervention_at", f"la période « {panel.intervention_at} » n'est pas dans periods")
         _unique([f"{u} / {p}" for u, p in zip(panel.units, panel.periods)], ppath, "le couple unité / période")
         if not all(math.isfinite(v) for v in panel.values):
             _fail(f"{ppath}.values", "toutes les valeurs doivent être des nombres finis")
+
+
+def _check_periods(periods: list[str], intervention_at: str, path: str) -> None:
+    """Periods are ISO (YYYY, YYYY-MM, YYYY-Www, YYYY-MM-DD) or integers, all of one form."""
+    try:
+        positions(periods, intervention_at)
+    except PeriodError as err:
+        where = f"{path}.intervention_at" if err.index is None else f"{path}.periods[{err.index + 1}]"
+        _fail(where, str(err))
 
 
 def _check_amendments(doc: ExperimentFile) -> None:

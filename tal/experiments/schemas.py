@@ -28,7 +28,8 @@ LongText = Annotated[str, Meta(max_length=20000)]
 Count = Annotated[int, Meta(ge=0, le=10**12)]
 Positive = Annotated[float, Meta(gt=0)]
 Probability = Annotated[float, Meta(gt=0, lt=1)]
-PeriodLabel = Annotated[str, Meta(min_length=1, max_length=40)]
+# ISO period text or an integer, parsed by tal.stats.periods (rules.py)
+PeriodLabel = Annotated[str, Meta(min_length=1, max_length=40)] | Annotated[int, Meta(ge=-(10**9), le=10**9)]
 
 Design = Literal["randomized", "before_after", "comparison_group"]
 Status = Literal["draft", "registered", "running", "concluded", "decided", "abandoned"]
@@ -108,7 +109,8 @@ class Series(Strict, kw_only=True):
     periods: Annotated[list[PeriodLabel], Meta(max_length=2000)]
     values: Annotated[list[float], Meta(max_length=2000)]
     intervention_at: PeriodLabel
-    hac_maxlags: Annotated[int, Meta(ge=0, le=100)] | None = None
+    hac_maxlags: Annotated[int, Meta(ge=0, le=100)] | None = None  # accepted, unused since issue 10
+    exposure: Annotated[list[Positive], Meta(max_length=2000)] | None = None  # rate metrics: values are counts
 
 
 class Panel(Strict, kw_only=True):

@@ -453,7 +453,8 @@ def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, 
                 results.append({"metric": metric.key, "arm": arm.key, **values})
         elif design == "before_after":
             prefix = f"s.{metric.key}."
-            rows = forms.table(forms.get(form, prefix + "data"), prefix + "data", 2)
+            counts = metric.kind == "rate"  # « période ; événements ; exposition »
+            rows = forms.table(forms.get(form, prefix + "data"), prefix + "data", 3 if counts else 2)
             if not rows:
                 continue
             entry: dict[str, Any] = {
@@ -462,6 +463,8 @@ def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, 
                 "values": [forms.number(r[1], prefix + "data") for r in rows],
                 "intervention_at": forms.get(form, prefix + "intervention_at").strip(),
             }
+            if counts:
+                entry["exposure"] = [forms.number(r[2], prefix + "data") for r in rows]
             lags = forms.integer(forms.get(form, prefix + "hac_maxlags"), prefix + "hac_maxlags")
             if lags is not None:
                 entry["hac_maxlags"] = lags

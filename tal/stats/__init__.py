@@ -10,7 +10,7 @@ from .binary import compare_binary
 from .did import difference_in_differences
 from .errors import StatsInputError
 from .evaluate import engine_versions, evaluate_experiment, evaluate_portfolio
-from .its import default_maxlags, interrupted_time_series
+from .its import count_time_series, interrupted_time_series
 from .mean import compare_mean
 from .multiple import holm
 from .ordinal import compare_ordinal
@@ -34,7 +34,7 @@ __all__ = [
     "compare_mean",
     "compare_ordinal",
     "compare_rate",
-    "default_maxlags",
+    "count_time_series",
     "difference_in_differences",
     "engine_versions",
     "evaluate_experiment",

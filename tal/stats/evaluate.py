@@ -15,17 +15,8 @@ else null), and ``planning`` for randomized metrics whose plan gives a size
 achieved_power and mde_at_n (binary and mean), alpha_per_comparison, power, unit:
 "units", or "exposure" for rates}).
 
-Labels of the non-randomized designs:
-
-- before_after: ``arm`` = "après", ``control`` = "avant"; ``arm_value`` is the
-  fitted value at the last period, ``control_value`` the counterfactual there (the
-  pre-period line extended), so ``difference`` = arm_value − control_value is the
-  effect at the last period. Extra keys: level_change, slope_change ({estimate,
-  ci, p_value}), periods, fitted, counterfactual, hac_maxlags.
-- comparison_group: ``arm`` = "traités", ``control`` = "comparaison";
-  ``arm_value`` / ``control_value`` are the post − pre changes of the cell means of
-  each group, ``difference`` the interaction. Extra keys: group_means, pre_trends,
-  clusters.
+Non-randomized designs (before_after, comparison_group): see ``observational``;
+their verdict is ``too_short`` when the design cannot conclude on the data.
 
 p-value adjustment: Holm across the arms of a metric within an iteration, then,
 when an iteration has several primary metrics, Holm again across them, arm by
@@ -75,14 +66,6 @@ ORDINAL_SEPARATED_WARNING = (
     "des paires de réponses, prudent, et l'intervalle de la borne exacte correspondante."
 )
 ORDINAL_FLAT = "Toutes les réponses des deux bras sont au même niveau : aucune différence mesurable."
-BEFORE_AFTER_WARNING = (
-    "Un avant/après ne peut pas séparer l'effet du changement de tout ce qui s'est "
-    "passé en même temps : ce résultat n'établit pas une causalité."
-)
-DID_WARNING = (
-    "La comparaison suppose des tendances parallèles avant l'intervention : "
-    "vérifiez-les sur le graphique des moyennes par groupe."
-)
 SMALL_SAMPLE = 30
 SMALL_SAMPLE_WARNING = (
     "Petit échantillon (%(n)d unités dans le plus petit bras) : l'intervalle est large et "
@@ -289,84 +272,15 @@ def _number(row, name, where, side="arm"):
 
 
 def _read_series(it, number, slug, specs, it_out, batch) -> None:
-    from .its import interrupted_time_series
-    from .periods import first_post_index, label
+    from .observational import read_series
 
-    by_metric = {s.get("metric"): s for s in it.get("series") or []}
-    for key, spec in specs.items():
-        s = by_metric.get(key)
-        if s is None:
-            continue
-        where = dict(experiment=slug, iteration=number, metric=key)
-        periods = list(s.get("periods") or [])
-        values = list(s.get("values") or [])
-        if len(periods) != len(values):
-            raise StatsInputError(
-                f"periods et values n'ont pas la même longueur ({len(periods)} et {len(values)})", **where
-            )
-        t0 = first_post_index(periods, s.get("intervention_at"))
-        if t0 is None or t0 == 0:
-            raise StatsInputError("l'intervention (intervention_at) est en dehors de la série", **where)
-        fit = interrupted_time_series(values, t0, s.get("hac_maxlags"), spec["alpha"], **where)
-        eff = fit["effect"]
-        comp = batch.add(spec, "après", "avant", (slug, number, key, "après", "avant"), batch.new_family(), it_out)
-        control_value = fit["counterfactual"][-1]
-        arm_value = fit["fitted"][-1]
-        batch.set(
-            comp, control_value=control_value, arm_value=arm_value, difference=eff["estimate"],
-            difference_low=eff["low"], difference_high=eff["high"],
-            ratio=arm_value / control_value if control_value else math.nan,
-            statistic=eff["estimate"] / eff["se"] if eff["se"] and eff["se"] == eff["se"] else math.nan,
-            p_value=eff["p_value"], effect=eff["estimate"], v_low=eff["low"], v_high=eff["high"],
-        )
-        out = batch.dicts[comp]
-        out["method"] = "segmented regression, Newey-West HAC, t"
-        out["warnings"].append(BEFORE_AFTER_WARNING)
-        if fit["flat"]:
-            out["not_estimable"] = "Série sans variabilité résiduelle : ni intervalle ni p-value."
-        for name in ("level_change", "slope_change"):
-            part = fit[name]
-            out[name] = {
-                "estimate": clean(part["estimate"]),
-                "ci": [clean(part["low"]), clean(part["high"])],
-                "p_value": clean(part["p_value"]),
-            }
-        out["periods"] = [label(p) for p in periods]
-        out["fitted"] = column(fit["fitted"])
-        out["counterfactual"] = column(fit["counterfactual"])
-        out["hac_maxlags"] = fit["maxlags"]
+    read_series(it, number, slug, specs, it_out, batch)
 
 
 def _read_panel(it, number, slug, specs, it_out, batch) -> None:
-    from .did import difference_in_differences
+    from .observational import read_panel
 
-    by_metric = {p.get("metric"): p for p in it.get("panel") or []}
-    for key, spec in specs.items():
-        p = by_metric.get(key)
-        if p is None:
-            continue
-        where = dict(experiment=slug, iteration=number, metric=key)
-        fit = difference_in_differences(
-            list(p.get("units") or []), list(p.get("periods") or []), list(p.get("values") or []),
-            list(p.get("treated_units") or []), p.get("intervention_at"), spec["alpha"], **where,
-        )
-        comp = batch.add(spec, "traités", "comparaison", (slug, number, key, "traités", "comparaison"),
-                         batch.new_family(), it_out)
-        c, t = fit["comparison_change"], fit["treated_change"]
-        batch.set(
-            comp, control_value=c, arm_value=t, difference=fit["estimate"],
-            difference_low=fit["low"], difference_high=fit["high"],
-            statistic=fit["estimate"] / fit["se"] if fit["se"] == fit["se"] and fit["se"] else math.nan,
-            p_value=fit["p_value"], effect=fit["estimate"], v_low=fit["low"], v_high=fit["high"],
-        )
-        out = batch.dicts[comp]
-        out["method"] = "difference in differences, CR1 cluster-robust by unit, t(G-1)"
-        out["warnings"].append(DID_WARNING)
-        if fit["p_value"] != fit["p_value"]:
-            out["not_estimable"] = "Variance robuste nulle ou non estimable : ni intervalle ni p-value."
-        out["group_means"] = fit["group_means"]
-        out["pre_trends"] = {k: clean(v) for k, v in fit["pre_trends"].items()}
-        out["clusters"] = fit["clusters"]
+    read_panel(it, number, slug, specs, it_out, batch)
 
 
 # --------------------------------------------------------------------------- batch
@@ -633,7 +547,7 @@ class _Batch:
             d["p_value_adjusted"] = cols["p_value_adjusted"][i]
             d["statistic"] = cols["statistic"][i]
             d["probability_better"] = cols["probability_better"][i]
-            d["verdict"] = str(verdict[i])
+            d["verdict"] = "too_short" if d.get("too_short") else str(verdict[i])
             d["interim"] = bool(interim[i])
             d["comparisons_adjusted"] = int(m_total[i])
             d["sequential_p_value"] = cols["sequential"][i] if interim[i] else None

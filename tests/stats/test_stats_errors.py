@@ -50,13 +50,14 @@ def test_kernel_errors_without_context_name_the_comparison():
 def test_short_series_and_intervention_outside():
     doc = before_after()
     s = doc["iterations"][0]["series"][0]
-    s["intervention_at"] = "2026-12"  # one point after
-    with pytest.raises(StatsInputError, match="au moins 3 périodes") as err:
+    s["intervention_at"] = "2026-12"  # one point after: no verdict, not an error
+    (c,) = ts.evaluate_experiment(doc)["iterations"][0]["comparisons"]
+    assert c["verdict"] == "too_short" and c["p_value"] is None and c["difference_ci"] is None
+    assert c["too_short"] == {"periods_before": 23, "periods_after": 1, "periods_needed": 12, "per_side_needed": 6}
+    s["intervention_at"] = "2031-01"
+    with pytest.raises(StatsInputError, match="en dehors de la série") as err:
         ts.evaluate_experiment(doc)
     assert "« appels »" in str(err.value) and "itération 1" in str(err.value)
-    s["intervention_at"] = "2031-01"
-    with pytest.raises(StatsInputError, match="en dehors de la série"):
-        ts.evaluate_experiment(doc)
     s["intervention_at"] = "2026-01"
     s["values"] = s["values"][:-1]
     with pytest.raises(StatsInputError, match="même longueur"):
