@@ -49,7 +49,26 @@ async def test_iterate_sends_the_experiment_back_to_its_team_for_a_new_iteration
     assert "Le comité a renvoyé l'expérimentation à son équipe pour une nouvelle itération" in page
     assert "le public sans mobile n'est pas couvert" in page
 
-    # The team runs a second iteration (the plan form stays open for an amendment).
+    # The team amends its registered plan for the new iteration, with a reason kept in the file...
+    doc = data["document"]
+    plan = {"version": str(await version()), "amendment.reason": "Le comité demande de viser un effet plus net"}
+    for section, fields in (("hypotheses", ("key", "we_believe", "to_verify_we_will", "we_will_measure", "we_are_right_if")),
+                            ("metrics", ("key", "hypothesis", "label", "kind", "role", "direction", "mde", "alpha",
+                                         "power", "baseline")),
+                            ("arms", ("key", "label", "share"))):
+        for i, row in enumerate(doc[section], start=1):
+            plan.update({f"{section}[{i}].{f}": str(row[f]) for f in fields if f in row})
+            if row.get("control"):
+                plan[f"{section}[{i}].control"] = "on"
+    plan["metrics[1].mde"] = "0.04"
+    response = await client.post(f"/experimentations/{SLUG}/plan", plan)
+    assert response.status_code == 303, text_of(response.text)
+    amended = (await client.get(f"/api/v1/experiments/{SLUG}")).json()["document"]
+    assert amended["metrics"][0]["mde"] == 0.04
+    assert amended["amendments"][-1]["reason"] == "Le comité demande de viser un effet plus net"
+    assert "0.03 → 0.04" in amended["amendments"][-1]["change"]
+
+    # ...and runs a second iteration.
     response = await client.post(
         f"/experimentations/{SLUG}/iterations/nouvelle",
         {"started_on": "2026-11-09", "change": "Rappel vocal pour les personnes sans mobile", "version": str(await version())},

@@ -58,13 +58,6 @@ class Pooled:
                     return m.label
         return metric
 
-    def direction(self, metric: str) -> str | None:
-        for r in self.replications:
-            for m in r.doc.metrics:
-                if m.key == metric:
-                    return m.direction
-        return None
-
 
 @dataclass
 class InterventionSummary:
@@ -116,9 +109,10 @@ async def replications(intervention: str, actor: Actor | None, *, everything: bo
     found = []
     for row in await query.order_by(Experiment.slug):
         doc = _decode(row["document"])
-        current = await evaluation.current(row["slug"], doc)
+        # Randomized replications are pooled from their counts; the others from their model's estimate.
+        result = None if row["design"] == "randomized" else (await evaluation.current(row["slug"], doc)).result
         found.append(Replication(row["slug"], row["title"], row["service_name"], row["design"], row["status"], doc,
-                                 current.result))
+                                 result))
     return found
 
 
