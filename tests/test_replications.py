@@ -270,3 +270,32 @@ async def test_the_intervention_page_in_english(client, samples):
     assert "Across 3 services, the intervention reduces “Rendez-vous non honorés” by" in page
     assert "the results are consistent from one service to another." in page
     assert "Pooled effect (random effects)" in page and "Effet combiné" not in page
+
+
+async def test_comparison_group_replications_are_pooled_from_their_evaluation(client, database):
+    """A design whose estimate comes from a model brings its evaluation's difference."""
+    from tal.experiments import services
+
+    text = (SAMPLES / "collecte-biodechets-porte-a-porte.toml").read_text(encoding="utf-8")
+    text = text.replace("registered_at = 2025-12-08T15:00:00+01:00",
+                        'registered_at = 2025-12-08T15:00:00+01:00\nintervention = "biodechets"', 1)
+    other = (text.replace('slug = "collecte-biodechets-porte-a-porte"', 'slug = "collecte-biodechets-bis"', 1)
+             .replace('service = "Prévention et gestion des déchets"', 'service = "Voirie et propreté"', 1))
+    async with db.transaction():
+        await services.load_documents([fileformat.parse(text), fileformat.parse(other)])
+    response = await client.get("/api/v1/interventions/biodechets")
+    assert response.status_code == 200, response.text
+    metrics = {m["metric"]: m for m in response.json()["pool"]["metrics"]}
+    evaluation = (await client.get("/api/v1/experiments/collecte-biodechets-bis")).json()["evaluation"]["result"]
+    omr = next(c for c in evaluation["iterations"][-1]["comparisons"] if c["metric"] == "omr")
+    pooled = metrics["omr"]
+    assert pooled["k"] == 2 and pooled["scale"] == "difference"
+    assert [s["estimate"] for s in pooled["studies"]] == pytest.approx([omr["difference"]] * 2)
+    if omr.get("std_error") is not None:
+        assert pooled["studies"][0]["std_error"] == pytest.approx(omr["std_error"])
+    else:  # the standard error a normal interval implies
+        low, high = omr["difference_ci"]
+        assert pooled["studies"][0]["std_error"] == pytest.approx((high - low) / (2 * 1.959963984540054))
+    # Two identical replications: no heterogeneity, the pooled estimate is theirs.
+    assert pooled["pooled"]["estimate"] == pytest.approx(omr["difference"])
+    assert pooled["tau2"] == 0 and pooled["i2"] == 0 and pooled["q"] == pytest.approx(0, abs=1e-9)
