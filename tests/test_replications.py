@@ -299,3 +299,34 @@ async def test_comparison_group_replications_are_pooled_from_their_evaluation(cl
     # Two identical replications: no heterogeneity, the pooled estimate is theirs.
     assert pooled["pooled"]["estimate"] == pytest.approx(omr["difference"])
     assert pooled["tau2"] == 0 and pooled["i2"] == 0 and pooled["q"] == pytest.approx(0, abs=1e-9)
+
+
+def _metric(kind, estimate, ci, i2, services):
+    return {"metric": "m", "kind": kind, "k": len(services), "i2": i2, "pooled": {"estimate": estimate, "ci": ci},
+            "studies": [{"service": s} for s in services]}
+
+
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        (_metric("binary", 0.031, [0.012, 0.05], 0.3, ["A", "B", "C"]),
+         "Sur 3 services, l'intervention augmente « Taux » de 3,1 points (entre 1,2 et 5,0) ; "
+         "les résultats varient un peu d'un service à l'autre."),
+        (_metric("mean", -2.5, [-4.0, -1.0], 0.6, ["A", "A", "B"]),
+         "Sur 3 expérimentations dans 2 services, l'intervention réduit « Taux » de 2,50 (entre 1,00 et 4,00) ; "
+         "les résultats varient nettement d'un service à l'autre."),
+        (_metric("rate", math.log(0.8), [math.log(0.7), math.log(0.9)], 0.9, ["A", "B"]),
+         "Sur 2 services, l'intervention réduit « Taux » de 20,0 % (entre 10,0 et 30,0 %) ; "
+         "les résultats varient fortement d'un service à l'autre : l'effet dépend du contexte."),
+        (_metric("binary", -0.004, [-0.012, 0.004], 0.0, ["A", "A"]),
+         "Sur 2 expérimentations d'un même service, l'effet combiné de l'intervention sur « Taux » n'est pas net : estimé à −0,4 points "
+         "(entre −1,2 et 0,4), il pourrait être nul ; les résultats sont cohérents d'un service à l'autre."),
+    ],
+)
+def test_the_sentence_says_the_direction_the_size_and_the_heterogeneity(metric, expected):
+    from tal.i18n import translations
+    from tal.replications.sentences import sentence
+
+    text = sentence(metric, "Taux", translations("fr").gettext, "fr")
+    assert text.replace(NNBSP, " ") == expected
+    assert f"«{NNBSP}Taux{NNBSP}»" in text and f"{NNBSP};" in text and " ;" not in text

@@ -54,7 +54,10 @@ def p_text(f: Figures, value: float) -> str:
 def present(result: Pooled, gettext, lang: str) -> list[MetricView]:
     _ = gettext
     titles = {r.slug: r.title for r in result.replications}
-    names = {r.slug: r.service for r in result.replications}
+    services = [r.service for r in result.replications]
+    # The forest plot names each row by its service, and by its experiment too when a service has several.
+    names = {r.slug: r.service if services.count(r.service) == 1 else f"{r.service} — {r.slug}"
+             for r in result.replications}
     views = []
     for metric in (result.result or {}).get("metrics", []):
         f = Figures(metric, lang)

@@ -108,6 +108,8 @@ def sentence(metric: dict, label: str, gettext: Callable[[str], str], lang: str)
     k = metric["k"]
     if len(services) == k:
         where = _("Sur %(k)d services") % {"k": k}
+    elif len(services) == 1:
+        where = _("Sur %(k)d expérimentations d'un même service") % {"k": k}
     else:
         where = _("Sur %(k)d expérimentations dans %(n)d services") % {"k": k, "n": len(services)}
     low, high = metric["pooled"]["ci"]
