@@ -136,7 +136,10 @@ def _designed(study: dict, key: str, kind: str) -> dict | None:
         for c in it.get("comparisons") or []:
             if c.get("metric") != key:
                 continue
-            if kind == "rate" and c.get("ratio") is not None:
+            if kind == "rate":
+                # Rates pool on the log ratio: a model that gives no ratio cannot join them.
+                if not c.get("ratio"):
+                    continue
                 estimate, interval = math.log(c["ratio"]), c.get("ratio_ci")
                 interval = [math.log(v) for v in interval] if interval and min(interval) > 0 else None
             elif c.get("difference") is not None:

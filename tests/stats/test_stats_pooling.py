@@ -227,3 +227,18 @@ def test_an_ordinal_metric_beside_a_pooled_one_is_left_out_and_said_so():
     result = pool("x", studies)
     assert [m["metric"] for m in result["metrics"]] == ["absence"]
     assert not_pooled(studies) == [("satisfaction", "ordinal")]
+
+
+def test_a_rate_before_after_joins_on_the_log_ratio_and_only_with_a_ratio():
+    with_ratio = designed_study("its", "before_after", None, 0.1, kind="rate")
+    comparison = with_ratio["evaluation"]["iterations"][1]["comparisons"][0]
+    comparison.update(ratio=0.885, ratio_ci=[0.839, 0.933], std_error=None, alpha=0.05)
+    rct = mean_rate_study("rct", "rate", (40, 1000.0), (30, 1000.0))
+    rct["document"]["metrics"][0]["key"] = "m"
+    [metric] = pool("x", [with_ratio, rct])["metrics"]
+    se = (math.log(0.933) - math.log(0.839)) / (2 * norm.ppf(0.975))
+    check_against_reference(metric, [math.log(0.885), math.log(30 / 40)], [se**2, 1 / 30 + 1 / 40])
+    # Without a ratio (a series of counts without exposure), it is not pooled with rates.
+    comparison.update(ratio=None, difference=-12.0, difference_ci=[-20.0, -4.0])
+    with pytest.raises(PoolingError, match="que dans 1 expérimentation"):
+        pool("x", [with_ratio, rct])
