@@ -22,6 +22,8 @@ from tal.experiments import web as experiments_web
 from tal.journal import api as journal_api
 from tal.journal import feeds_web
 from tal.journal import web as journal_web
+from tal.replications import api as replications_api
+from tal.replications import web as replications_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -84,6 +86,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *journal_web.ROUTES,
             *journal_api.ROUTES,
             *feeds_web.ROUTES,
+            *replications_web.ROUTES,
+            *replications_api.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         middleware=[SecurityHeaders(), session.middleware, CurrentActor()],

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("target", metavar="FICHIER_OU_SLUG")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
 
+    pool = sub.add_parser("pool", help="combiner les réplications d'une intervention (méta-analyse)")
+    pool.add_argument("targets", nargs="+", metavar="INTERVENTION_OU_FICHIERS")
+    pool.add_argument("--format", choices=("text", "json"), default="text")
+
     user = sub.add_parser("user", help="gérer les comptes")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     create = user_sub.add_parser("create", help="créer un compte")
@@ -143,6 +147,10 @@ def run(argv: list[str]) -> int:
         from tal.evaluation.cli import evaluate_command
 
         sys.stdout.write(asyncio.run(evaluate_command(args.target, args.format)))
+    elif args.command == "pool":
+        from tal.replications.cli import pool_command
+
+        sys.stdout.write(asyncio.run(pool_command(args.targets, args.format)))
     elif args.command == "user":
         print(asyncio.run(_create_user(args, _password(args))))
     elif args.command == "migrate":

@@ -33,7 +33,7 @@ class Evaluation:
 
 def stats_input(doc: ExperimentFile) -> dict:
     """The document as the engine reads it (plain dicts, as parsed from TOML)."""
-    return msgspec.to_builtins(msgspec.structs.replace(doc, journal=[], amendments=[], decision=None))
+    return msgspec.to_builtins(msgspec.structs.replace(doc, journal=[], amendments=[], decision=None, decisions=[]))
 
 
 def inputs_hash(doc: ExperimentFile) -> str:

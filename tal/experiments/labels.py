@@ -73,6 +73,7 @@ FIELDS = {
     "summary": N_("Présentation"),
     "visibility": N_("Visibilité"),
     "registered_at": N_("Date de pré-enregistrement"),
+    "intervention": N_("Intervention répliquée"),
     "key": N_("Clé courte"),
     "we_believe": N_("Nous pensons que…"),
     "to_verify_we_will": N_("Pour le vérifier, nous allons…"),

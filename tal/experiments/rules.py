@@ -7,10 +7,11 @@ in French. It runs on every write: file load, form and API alike.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 from tal.core.errors import DomainError
-from tal.experiments.schemas import ExperimentFile, Iteration
+from tal.experiments.schemas import SLUG_PATTERN, ExperimentFile, Iteration
 from tal.stats.periods import PeriodError, positions
 
 REGISTERED_STATUSES = ("registered", "running", "concluded", "decided")
@@ -56,6 +57,12 @@ def _check_header(doc: ExperimentFile) -> None:
         _fail("experiment.registered_at", f"obligatoire pour le statut « {head.status} » : le plan doit avoir été pré-enregistré")
     if head.status == "draft" and head.registered_at is not None:
         _fail("experiment.registered_at", "un brouillon n'est pas encore pré-enregistré : retirez cette date ou changez le statut")
+    if head.intervention is not None and not re.fullmatch(SLUG_PATTERN, head.intervention):
+        _fail(
+            "experiment.intervention",
+            f"clé d'intervention « {head.intervention[:80]} » invalide : minuscules sans accents, chiffres et tirets "
+            "simples, par exemple « rappel-sms-rendez-vous »",
+        )
     if head.service in head.partner_services:
         _fail("experiment.partner_services", "le service porteur ne peut pas être aussi partenaire")
     _unique(head.partner_services, "experiment.partner_services", "le service")
@@ -220,7 +227,23 @@ def _check_decision(doc: ExperimentFile) -> None:
     status = doc.experiment.status
     if status == "decided" and doc.decision is None:
         _fail("decision", "une expérimentation « decided » porte la décision du comité ([decision])")
+    if doc.decisions and doc.decision is None:
+        _fail("decisions", "les décisions antérieures ([[decisions]]) accompagnent la décision actuelle ([decision])")
+    dates = [d.decided_on for d in doc.decisions] + ([doc.decision.decided_on] if doc.decision else [])
+    for i in range(1, len(dates)):
+        if dates[i] < dates[i - 1]:
+            path = f"decisions[{i + 1}]" if i < len(doc.decisions) else "decision"
+            _fail(f"{path}.decided_on", "une décision suit les décisions qu'elle remplace")
     if doc.decision is None:
+        return
+    if doc.decision.outcome == "iterate":
+        # « Itérer » sends the experiment back to its team, for a new iteration.
+        if status not in ("running", "concluded", "abandoned"):
+            _fail(
+                "decision",
+                "une décision « itérer » renvoie l'expérimentation à son équipe : statut « running » (en cours), "
+                f"« concluded » ou « abandoned » (statut actuel : « {status} »)",
+            )
         return
     if status not in ("decided", "abandoned"):
         _fail("decision", f"une décision n'existe que pour le statut « decided » (statut actuel : « {status} »)")

@@ -60,6 +60,9 @@ class Header(Strict, kw_only=True):
     visibility: Visibility = "internal"
     summary: LongText = ""
     registered_at: dt.datetime | None = None
+    # Experiments sharing this key replicate one intervention (pooled together).
+    # (Its slug-like pattern is checked in rules.py, with a message that shows an example.)
+    intervention: Annotated[str, Meta(min_length=1, max_length=80)] | None = None
 
 
 class Hypothesis(Strict, kw_only=True):
@@ -179,6 +182,8 @@ class ExperimentFile(Strict, kw_only=True):
     amendments: Annotated[list[Amendment], Meta(max_length=500)] = []
     journal: Annotated[list[JournalEntry], Meta(max_length=200)] = []
     decision: Decision | None = None
+    # Earlier decisions, superseded by `decision` (oldest first): never rewritten.
+    decisions: Annotated[list[Decision], Meta(max_length=100)] = []
 
 
 def plan_of(doc: ExperimentFile) -> dict:

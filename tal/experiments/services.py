@@ -276,6 +276,7 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
         Experiment.document: _encode(doc),
         Experiment.registered_at: head.registered_at,
         Experiment.plan_hash: plan_hash(doc),
+        Experiment.intervention: head.intervention,
         Experiment.services_index: _index([head.service, *head.partner_services]),
         Experiment.objectives_index: _index(head.objectives),
         Experiment.search_text: _search_text(doc),
@@ -426,12 +427,20 @@ async def transition(slug: str, to: str, actor: Actor, expected_version: int | N
 
 
 async def decide(slug: str, decision: Decision, actor: Actor, expected_version: int | None = None) -> None:
-    """The committee records its decision on a concluded experiment."""
+    """The committee records its decision on a concluded experiment.
+
+    « Itérer » sends the experiment back to its team: it runs again and a new
+    iteration may be added (the plan changes, if needed, by an amendment). Any other
+    decision makes it « décidée ». A previous decision is kept in `decisions`.
+    """
     if not can_decide(actor):
         raise Forbidden("seul le comité transversal décide de la suite d'une expérimentation")
     doc = _decode((await _row(slug))["document"])
     if doc.experiment.status != "concluded":
         raise DomainError("seule une expérimentation conclue peut recevoir une décision", "status")
-    header = msgspec.structs.replace(doc.experiment, status="decided")
+    status = "running" if decision.outcome == "iterate" else "decided"
+    header = msgspec.structs.replace(doc.experiment, status=status)
+    history = [*doc.decisions, doc.decision] if doc.decision else doc.decisions
+    new = msgspec.structs.replace(doc, experiment=header, decision=decision, decisions=history)
     # The committee is authorised above; the write itself is the system's.
-    await save(msgspec.structs.replace(doc, experiment=header, decision=decision), None, expected_version=expected_version)
+    await save(new, None, expected_version=expected_version)

@@ -29,6 +29,8 @@ class Experiment(Table):
     registered_at = Timestamptz(null=True, default=None)
     registration_hash = Varchar(length=64, null=True, default=None)
     plan_hash = Varchar(length=64)
+    # The `intervention` key of the document: experiments sharing it are replications.
+    intervention = Varchar(length=80, null=True, default=None, index=True)
     # "|Service A|Service B|": owning and partner services, for filtering.
     services_index = Text(default="")
     # "|Objective 1|Objective 2|"

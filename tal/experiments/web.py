@@ -149,7 +149,8 @@ async def experiment_file(request: Request, slug: FromPath[str]) -> Response:
 
 
 def header_from(form: FormMultiDict, current: Header | None) -> dict[str, Any]:
-    data = forms.fields(form, {"title": forms.text, "service": forms.text, "summary": forms.text, "visibility": forms.text})
+    data = forms.fields(form, {"title": forms.text, "service": forms.text, "summary": forms.text, "visibility": forms.text,
+                               "intervention": forms.text})
     data["partner_services"] = [s for s in forms.getall(form, "partner_services") if s != data.get("service")]
     data["objectives"] = forms.getall(form, "objectives")
     if current is not None:

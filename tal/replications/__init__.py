@@ -1,0 +1,1 @@
+"""Replications: experiments sharing an intervention key, pooled per shared metric."""
