@@ -21,12 +21,15 @@ A person who is the subject of a neutral or positive act (« Martin a signalé
 l'anomalie ») is not a hit; nor is the team (« nous », « on », « l'équipe »), nor a
 tool (« l'outil aurait dû »), nor a passive without a person (« les courriers n'ont
 pas été envoyés »). The small model mislabels some words (a participle read as a
-noun, a first name as a place): words are also read through their form
-(``lemma_of``) and a bare capitalised subject counts as a name.
+noun, a first name as a noun): words are also read through their form
+(``lemma_of``) and a bare capitalised subject counts as a name. The named entities
+are not used: the recogniser mislabels first names as places and costs half the time
+(``tal.journal.language`` leaves it out).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tal.i18n import N_
@@ -47,6 +50,42 @@ from tal.journal.lexicon import (
     WRONG_ADJECTIVES,
     fold,
 )
+
+# Words without which ``analyse`` finds nothing (a failing, and a person): sentences
+# without them are not analysed (most sentences of a blameless entry), which keeps a
+# long entry's review fast.
+_TRIGGER_WORDS = sorted(
+    {w[:5] for w in FAILING_VERBS | JUDGEMENT_WORDS | FAULT_NOUNS | SUPPOSED_WORDS}
+    | {"laiss", "sans", "mal", "ne", "n'", "si", "s'il", "aurai", "aurio", "aurie", "mauva", "faux", "fauss",
+       "erron", "vien", "venai", "provien", "du a", "du au", "dus a", "due a", "dues a", "dus au", "due au"}
+    | set(CAUSE_MARKERS) | set(BAD_MANNER), key=len, reverse=True)
+TRIGGERS = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _TRIGGER_WORDS) + ")")
+_PERSON_WORDS = PERSON_PRONOUNS | ROLE_NOUNS | TITLES | {"son", "sa", "ses", "leur", "leurs", "qui"}
+# Capitalised words that do not name anyone (at the start of a sentence, mostly).
+_FUNCTION_WORDS = frozenset("""
+le la les l un une des ce cet cette ces nous on par pour dans depuis en au aux a avec sans si quand lorsque apres
+avant grace chaque tous toutes tout aucun aucune personne il elle ils elles c ca cela sur sous entre pendant des
+lors mais et ou donc or ni car comme notre nos votre vos leur leurs mon ma mes ton ta tes d de du y
+""".split())
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+
+
+def may_blame(sentence: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether ``sentence`` has words that ``analyse`` can act on: a failing and a person
+    (cheap, before parsing; ``analyse`` finds nothing in the others)."""
+    if TRIGGERS.search(fold(sentence)) is None:
+        return False
+    for word in _WORD.findall(sentence):
+        folded = fold(word)
+        if folded in _PERSON_WORDS or folded in names:
+            return True
+        bare = folded.split("'")[-1]
+        if word[:1].isupper() and bare not in _FUNCTION_WORDS and not (word.isupper() and len(word) > 1):
+            return True
+        if folded.startswith(("j'", "l'", "d'")) and bare in _PERSON_WORDS:
+            return True
+    return False
+
 
 REASONS = {
     "omission": N_("reproche à une personne ce qu'elle n'a pas fait"),
@@ -122,10 +161,6 @@ def is_person(token, names: frozenset[str]) -> bool:
         return False
     if token.text.isupper() and len(token.text) > 1:
         return False  # an acronym: RH, DSI, SMS
-    if token.ent_type_ == "ORG":
-        return False
-    if token.ent_type_ in ("PER", "MISC", "LOC") and token.pos_ in ("PROPN", "NOUN"):
-        return True
     if token.pos_ == "PROPN":
         return True
     # A bare capitalised noun as subject: French common nouns take a determiner.
@@ -216,9 +251,9 @@ def _words_of(sentence) -> tuple[str, list[int]]:
     return "".join(text), owner
 
 
-def _find_phrases(sentence, phrases) -> list[tuple[int, int]]:
+def _find_phrases(sentence, phrases, words: tuple[str, list[int]] | None = None) -> list[tuple[int, int]]:
     """(first token, last token) of each occurrence of the folded ``phrases`` as whole words."""
-    text, owner = _words_of(sentence)
+    text, owner = words or _words_of(sentence)
     found = []
     for phrase in phrases:
         start = text.find(phrase)
@@ -310,17 +345,18 @@ def analyse(sentence, names: frozenset[str] = frozenset()) -> list[Hit]:
                 hits.append(Hit("cause", tuple(c.i for c in possessive), (token.i,)))
 
     # Phrases: « à cause de PERSON », « par erreur », « n'importe comment », « sans les lire »
-    for first, last in _find_phrases(sentence, CAUSE_MARKERS):
+    words = _words_of(sentence)
+    for first, last in _find_phrases(sentence, CAUSE_MARKERS, words):
         target = next((t for t in doc[last + 1: sentence.end] if t.pos_ not in ("DET", "ADJ", "ADP")), None)
         if target is not None and (people := people_of(target, names)):
             add("cause", people, range(first, last + 1))
-    for first, last in _find_phrases(sentence, BAD_MANNER):
+    for first, last in _find_phrases(sentence, BAD_MANNER, words):
         verb = doc[first]
         while first <= verb.i <= last and verb.head is not verb:
             verb = verb.head
         verb = _clause_verb(verb)
         add("faulty", subjects(verb, names) or _agents(verb, names), range(first, last + 1), verb.i)
-    for first, _last in _find_phrases(sentence, ("sans",)):
+    for first, _last in _find_phrases(sentence, ("sans",), words):
         following = [t for t in doc[first + 1: min(first + 4, sentence.end)]]
         check = next((t for t in following if fold(t.text) in CHECK_VERBS), None)
         if check is not None:

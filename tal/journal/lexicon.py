@@ -8,8 +8,10 @@ the fallback (``tal.journal.wording``) alike.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
     """Lower case, accents removed, typographic apostrophes made straight."""
     decomposed = unicodedata.normalize("NFKD", word.replace("\u2019", "'"))

@@ -264,7 +264,6 @@ def _person_words(sentence, hits, names: frozenset[str]) -> set[str]:
             token = doc[i]
             words.add(fold(token.text))
             words |= {fold(t.text) for t in token.subtree if t.pos_ == "PROPN" or t.text[:1].isupper()}
-    words |= {fold(e.text) for e in doc.ents if e.label_ == "PER"}
     return {w for w in words if len(w) > 1 and w not in ("le", "la", "les", "l'", "de", "du")}
 
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tal.journal import language, rewording
-from tal.journal.blame import Finding, find_blame
+from tal.journal.blame import Finding, find_blame, sentence_spans
 from tal.journal.lexicon import fold
 
 __all__ = ["Flag", "MAX_TEXT", "as_dict", "review", "review_in_thread"]
@@ -83,42 +83,54 @@ def _merge(passages: list[_Passage]) -> list[_Passage]:
     return merged
 
 
-def _pattern_passages(text: str, names: list[str], with_people: bool) -> list[tuple[_Passage, str]]:
-    """(passage, sentence) found by the patterns; person patterns only with a word of failing."""
+def _pattern_passages(text: str, names: list[str], with_model: bool) -> list[tuple[_Passage, str]]:
+    """(passage, sentence) found by the patterns. With the model, the patterns of a
+    human subject are its work and the person patterns are left out; without it,
+    person patterns count only in a sentence with a word of failing."""
     found = []
-    for f in find_blame(text, names):
-        if f.key in _PERSON_PATTERNS and not (with_people and FAILING.search(fold(f.sentence))):
+    for f in find_blame(text, names, subjects=not with_model):
+        if f.key in _PERSON_PATTERNS and (with_model or not FAILING.search(fold(f.sentence))):
             continue
         found.append((_Passage(f.start, f.end, f.reason, f.key), f.sentence))
     return found
 
 
 def _review_with_model(nlp, text: str, names: list[str]) -> list[Flag]:
-    from tal.journal.analysis import analyse, is_person
+    from tal.journal.analysis import analyse, is_person, may_blame
 
     known = _clean_names(names)
+    spans = []
+    for a, b in sentence_spans(text):
+        piece = text[a:b]
+        stripped = piece.lstrip()
+        if stripped.strip():
+            spans.append((a + len(piece) - len(stripped), stripped.rstrip()))
+    patterns = _pattern_passages(text, names, with_model=True)
+    flagged = {p.start for p, _ in patterns}
+    # Only the sentences that may blame (or that a pattern flags) are analysed.
+    analysed = [(o, s) for o, s in spans
+                if may_blame(s, known) or any(o <= start < o + len(s) for start in flagged)]
     with language.analysis_lock:
-        doc = nlp(text)
-    patterns = _pattern_passages(text, names, with_people=False)
+        docs = list(nlp.pipe(s for _, s in analysed))
     flags: list[Flag] = []
-    for sentence in doc.sents:
+    for (offset, sentence_text), doc in zip(analysed, docs):
+        sentence = doc[:]
         hits = analyse(sentence, known)
         passages = []
         for hit in hits:
             tokens = [t for i in hit.people for t in _mention(doc[i])] + [doc[i] for i in hit.cue]
-            start = min(t.idx for t in tokens)
-            end = max(t.idx + len(t.text) for t in tokens)
+            start = offset + min(t.idx for t in tokens)
+            end = offset + max(t.idx + len(t.text) for t in tokens)
             passages.append(_Passage(start, end, hit.reason, hit.kind))
-        first, last = sentence.start_char, sentence.end_char
-        passages += [p for p, _ in patterns if first <= p.start < last]
+        passages += [p for p, _ in patterns if offset <= p.start < offset + len(sentence_text)]
         if not passages:
             continue
         if hits:
             suggestion = rewording.suggest(sentence, hits, known)
         else:
             people = known | {fold(t.text) for t in sentence if is_person(t, known) and t.pos_ != "PRON"}
-            suggestion = rewording.suggest_plain(sentence.text, people, _kind_of(passages))
-        flags += [Flag(p.start, p.end, text[p.start:p.end], sentence.text.strip(), p.reason, suggestion, p.kind)
+            suggestion = rewording.suggest_plain(sentence_text, people, _kind_of(passages))
+        flags += [Flag(p.start, p.end, text[p.start:p.end], sentence_text, p.reason, suggestion, p.kind)
                   for p in _merge(passages)]
     return flags
 
@@ -152,7 +164,7 @@ def _person_words(sentence: str, names: frozenset[str]) -> set[str]:
 def _review_with_patterns(text: str, names: list[str]) -> list[Flag]:
     known = _clean_names(names)
     by_sentence: dict[str, list[_Passage]] = {}
-    for passage, sentence in _pattern_passages(text, names, with_people=True):
+    for passage, sentence in _pattern_passages(text, names, with_model=False):
         by_sentence.setdefault(sentence, []).append(passage)
     flags = []
     for sentence, passages in by_sentence.items():
