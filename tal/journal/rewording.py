@@ -167,15 +167,20 @@ def _passive(hit, doc, people: set[int]) -> str | None:
                 return _finish(f"{_text(thing.subtree)} {'ont' if plural else 'a'} {participle(after.lemma_)}", kind)
     complements = [
         c for c in action.children
-        if c.dep_ in ("obl", "obl:mod", "obl:arg", "iobj") and not any(t.i in people for t in c.subtree)
+        if c.dep_ in ("obl", "obl:mod", "obl:arg", "iobj") and c.i > action.i
+        and not any(t.i in people for t in c.subtree)
         and fold(c.text) not in ("erreur", "negligence", "megarde", "inadvertance", "distraction", "faute")
         and not any(fold(t.text) in ("sans",) and fold(t.head.text) in CHECK_VERBS for t in c.subtree)
     ]
     thing = _object_of(action)
+    if lemma == "tromper":  # « s'est trompée de montant sur la facture » → « Une erreur de montant s'est glissée… »
+        of = [t for c in action.children if c.dep_ == "obj" and c.i > action.i for t in c.subtree]
+        rest = [t for c in complements for t in c.subtree]
+        if any(t.i in people for t in of):
+            return None
+        what = ("Une erreur " + ("de " if of and fold(of[0].text) not in ("de", "d'") else "") + _text(of)).strip()
+        return _finish(f"{what} s'est glissée {_text(rest)}", kind)
     if thing is None:
-        if lemma == "tromper":  # « s'est trompée de montant sur la facture »
-            rest = [t for c in complements for t in c.subtree]
-            return _finish("Une erreur s'est glissée " + _text(rest), kind) if rest else None
         return _infinitive_sentence(hit, doc, people)
     subject_tokens = {t.i: t for t in thing.subtree}
     moved = []
@@ -219,6 +224,12 @@ def _without_people(sentence, hits, people: set[int]) -> str | None:
     drop: set[int] = set()
     replace: dict[int, str] = {}
     for hit in hits:
+        # « L'erreur vient de Sandrine, qui… »: the fault, without its origin.
+        verb = next((doc[c] for c in hit.cue if fold(doc[c].lemma_) in ("venir", "provenir")), None)
+        if hit.kind == "cause" and verb is not None:
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+            if subject is not None and not any(t.i in people for t in subject.subtree):
+                return _text(subject.subtree) + " ne tient pas à une seule personne"
         for i in hit.people:
             token = doc[i]
             if token.dep_ in ("nsubj", "expl:subj", "nsubj:pass") and hit.kind != "cause":
@@ -297,8 +308,14 @@ _PLAIN_CUTS = re.compile(
 )
 
 
+_CLEFT = re.compile(r"^\s*c['’](?:est|etait|était)\s+(?:de\s+)?(?:la\s+faute|sa\s+faute|a\s+cause|à\s+cause)\b.*?"
+                    r"\s(?:si|que|qu['’])\s*(.+)$", re.IGNORECASE)
+
+
 def suggest_plain(sentence: str, person_words: set[str], kind: str = "cause") -> str:
-    """The rewording without the language model: the cause phrases are taken out."""
-    base = _PLAIN_CUTS.sub("", sentence)
+    """The rewording without the language model: a cleft keeps its clause (« C'est la
+    faute de X si les menus étaient faux »), the cause phrases are taken out."""
+    cleft = _CLEFT.match(sentence)
+    base = _PLAIN_CUTS.sub("", cleft.group(1) if cleft else sentence)
     candidate = _finish(base, kind)
     return candidate if is_clean(candidate, person_words) and candidate.strip() else GENERIC

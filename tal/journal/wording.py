@@ -156,7 +156,7 @@ def _kind_of(passages: list[_Passage]) -> str:
 def _person_words(sentence: str, names: frozenset[str]) -> set[str]:
     """Names and capitalised words after a title or a role: never repeated in a suggestion."""
     words = set(names)
-    for m in re.finditer(r"\b(?:M\.|Mme|Mlle|Monsieur|Madame|l'agente?)\s+([A-ZÀ-Ý][\w-]+)", sentence):
+    for m in re.finditer(r"\b(?:M\.|Mme|Mlle|(?i:monsieur|madame|l'agente?))\s+([A-ZÀ-Ý][\w-]+)", sentence):
         words.add(fold(m.group(1)))
     return words
 
@@ -168,7 +168,9 @@ def _review_with_patterns(text: str, names: list[str]) -> list[Flag]:
         by_sentence.setdefault(sentence, []).append(passage)
     flags = []
     for sentence, passages in by_sentence.items():
-        suggestion = rewording.suggest_plain(sentence, _person_words(sentence, known), _kind_of(passages))
+        # The capitalised words of what the patterns flagged (« L'agent Moreau ») are never repeated either.
+        flagged = {fold(w) for p in passages for w in re.findall(r"[\w'-]+", text[p.start:p.end]) if w[:1].isupper()}
+        suggestion = rewording.suggest_plain(sentence, _person_words(sentence, known) | flagged, _kind_of(passages))
         flags += [Flag(p.start, p.end, text[p.start:p.end], sentence, p.reason, suggestion, p.kind)
                   for p in _merge(passages)]
     return sorted(flags, key=lambda f: f.start)

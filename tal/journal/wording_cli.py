@@ -46,7 +46,8 @@ def as_text(result: dict[str, list[dict[str, object]]], lines: bool) -> str:
         for flag in entry["flags"]:
             count += 1
             where = f"ligne {number}, " if lines else ""
-            out.append(f"{where}caractères {flag['start']}–{flag['end']}\u202f: « {flag['excerpt']} » — {flag['reason']}")
+            out.append(f"{where}caractères {flag['start']}–{flag['end']}\u202f: «\u202f{flag['excerpt']}\u202f» — "
+                       f"{flag['reason']}")
             out.append(f"  Suggestion\u202f: {flag['suggestion']}")
     flagged = sum(1 for entry in result["texts"] if entry["flags"])
     out.append(f"{count} passage(s) signalé(s) dans {flagged} texte(s) sur {len(result['texts'])}.")
