@@ -11,6 +11,7 @@ left alone. Nothing is saved: the author sees the result and saves or publishes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -55,7 +56,8 @@ def apply_choices(form: FormMultiDict, fields: Iterable[str]) -> tuple[FormMulti
         if name not in allowed or form.get(f"rw-{i}-choice") != "accept":
             continue
         sentence = form.get(f"rw-{i}-sentence", "")
-        replacement = " ".join(form.get(f"rw-{i}-text", "").split())[:MAX_REWORDING]
+        # Runs of spaces and line breaks become one space; narrow no-break spaces stay.
+        replacement = re.sub(r"[ \t\r\n]+", " ", form.get(f"rw-{i}-text", "")).strip()[:MAX_REWORDING]
         if sentence and replacement and sentence in values[name]:
             values[name] = values[name].replace(sentence, replacement, 1)
             applied += 1
