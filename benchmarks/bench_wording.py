@@ -11,8 +11,10 @@ Prints, measured in the same run on the same texts:
 and their ratio, for two texts of 5,000 characters: a realistic entry (the sample
 entries' sentences with one blaming sentence in five) and a worst case (every
 sentence blames someone). The median of REPEAT runs is shown.
-Targets: the realistic entry under 200 ms, and (i)/(ii) <= 1.5 on both texts; exit
-status 1 when one fails. The model's load time is printed apart: it is paid once per
+Targets: the realistic entry under 200 ms and (i)/(ii) <= 1 (cheaper than one pass
+of the bare pipeline: only the sentences that may blame are analysed); the worst case
+(i)/(ii) <= 2. Exit status 1 when one fails. Absolute times depend on the machine
+(and on what else runs on it): the ratios do not. The model's load time is printed apart: it is paid once per
 process, at the first review, never when the application starts.
 """
 
@@ -82,7 +84,8 @@ def main() -> int:
     blaming, plain = corpus("blaming.txt"), sample_sentences()
     mixed = [s for i, p in enumerate(plain) for s in ([p, blaming[i % len(blaming)]] if i % 4 == 3 else [p])]
     ok = True
-    for label, text, absolute in (("realistic entry", entry(mixed), 200.0), ("every sentence blames", entry(blaming), None)):
+    cases = (("realistic entry", entry(mixed), 200.0, 1.0), ("every sentence blames", entry(blaming), None, 2.0))
+    for label, text, absolute, most in cases:
         review(text)  # warm-up
         flags = len(review(text))
         ours = median_ms(lambda: review(text))
@@ -90,7 +93,7 @@ def main() -> int:
         ratio = ours / baseline
         print(f"{label}: {len(text)} characters, {flags} flags; review {ours:.0f} ms, "
               f"bare pipeline {baseline:.0f} ms, ratio {ratio:.2f}")
-        ok &= ratio <= 1.5 and (absolute is None or ours < absolute)
+        ok &= ratio <= most and (absolute is None or ours < absolute)
     print("targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

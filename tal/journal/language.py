@@ -2,9 +2,9 @@
 
 spaCy and its French pipeline (``fr_core_news_sm``) take seconds to import and load: they
 are never loaded when the application starts, only at the first review, and the web
-pages load them in a worker thread (``load_in_thread``) so that the event loop never
-waits. If the model cannot be loaded, ``model()`` returns None, says so once in the log,
-and the review falls back to its patterns.
+pages review in a worker thread (``tal.journal.wording.review_in_thread``) so that the
+event loop never waits. If the model cannot be loaded, ``model()`` returns None, says so
+once in the log, and the review falls back to its patterns.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
-
-import anyio.to_thread
 
 MODEL = "fr_core_news_sm"
 
@@ -51,13 +49,6 @@ def reset() -> None:
     """Forget the loaded model (the next review loads it again)."""
     with _lock:
         _state.update(loaded=False, nlp=None)
-
-
-async def load_in_thread() -> Any | None:
-    """``model()`` from a coroutine, without blocking the event loop."""
-    if _state["loaded"]:
-        return _state["nlp"]
-    return await anyio.to_thread.run_sync(model)
 
 
 # spaCy pipelines are not documented as thread-safe: one analysis at a time.

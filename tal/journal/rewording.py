@@ -71,10 +71,8 @@ def participle(infinitive: str) -> str:
 
 
 def agree(part: str, feminine: bool, plural: bool) -> str:
-    if feminine and not part.endswith("e") or feminine and part.endswith(("é",)):
-        part += "e"
-    elif feminine and part == "dû":
-        part = "due"
+    if feminine and not part.endswith("e"):
+        part = "due" if part == "dû" else part + "e"
     if plural and not part.endswith(("s", "x")):
         part += "s"
     return part
@@ -119,7 +117,7 @@ def _text(tokens) -> str:
 
 
 def _finish(base: str, kind: str) -> str:
-    base = re.sub(r"\s+", " ", base).strip(" ,;:\u202f\u00a0-–")
+    base = re.sub(r"[ \t\r\n]+", " ", base).strip(" ,;:\u202f\u00a0-–")
     base = base.rstrip(".!?… ").strip()
     if len(base.split()) < 3:
         return GENERIC
@@ -132,10 +130,6 @@ def _object_of(action, passive_subject: bool = False):
     if not objects:  # « le mauvais fichier » read as an adjective, « aux familles » as its complement
         objects = [c for c in action.children if c.dep_ == "obl:arg" and not any(d.dep_ == "case" for d in c.children)]
     return objects[0] if objects else None
-
-
-def _clean(tokens, people: set[int]) -> list:
-    return [t for t in tokens if t.i not in people]
 
 
 def _infinitive_sentence(hit, doc, people: set[int]) -> str | None:
