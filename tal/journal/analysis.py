@@ -151,7 +151,7 @@ def is_person(token, names: frozenset[str]) -> bool:
         return False  # resolved by people_of
     if token.pos_ == "PRON":
         return text in PERSON_PRONOUNS or text.rstrip("'") + "'" in PERSON_PRONOUNS
-    if text in names:
+    if text in names and token.text[:1].isupper():  # « Petit » the colleague, not « un petit retard »
         return True
     if text in ROLE_NOUNS or lemma in ROLE_NOUNS:
         return True
