@@ -178,8 +178,12 @@ def _passive(hit, doc, people: set[int]) -> str | None:
         return _infinitive_sentence(hit, doc, people)
     subject_tokens = {t.i: t for t in thing.subtree}
     moved = []
-    for child in thing.children:  # « une mauvaise information aux usagers »: the complement goes after
-        if any(fold(c.text) in ("a", "aux", "au") and c.dep_ == "case" for c in child.children):
+    for child in thing.children:
+        # « une mauvaise information aux usagers », « les parents que la cantine était fermée »:
+        # the complement or the completive clause goes after the participle.
+        first = min(child.subtree, key=lambda t: t.i)
+        completive = fold(first.text) in ("que", "qu'") and first.dep_ == "mark"
+        if completive or any(fold(c.text) in ("a", "aux", "au") and c.dep_ == "case" for c in child.children):
             moved.append(child)
             for t in child.subtree:
                 subject_tokens.pop(t.i, None)
