@@ -2,6 +2,7 @@
 
 tal serve [--host] [--port] [--demo] | tal load PATH… | tal export SLUG [-o FILE]
 tal evaluate FILE_OR_SLUG [--format text|json] | tal user create … | tal migrate
+tal wording check FILE|- [--lines] [--format text|json]
 
 Exit status 0 on success, 1 on a user error with a one-line message on stderr.
 """
@@ -46,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     pool = sub.add_parser("pool", help="combiner les réplications d'une intervention (méta-analyse)")
     pool.add_argument("targets", nargs="+", metavar="INTERVENTION_OU_FICHIERS")
     pool.add_argument("--format", choices=("text", "json"), default="text")
+    wording = sub.add_parser("wording", help="relire la formulation d'un texte du journal")
+    wording_sub = wording.add_subparsers(dest="wording_command", required=True, metavar="ACTION")
+    wording_check = wording_sub.add_parser("check", help="signaler les phrases qui désignent une personne")
+    wording_check.add_argument("source", metavar="FICHIER", help="fichier texte UTF-8, ou - pour l'entrée standard")
+    wording_check.add_argument("--lines", action="store_true", help="un texte par ligne")
+    wording_check.add_argument("--format", choices=("text", "json"), default="text")
 
     user = sub.add_parser("user", help="gérer les comptes")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -151,6 +158,10 @@ def run(argv: list[str]) -> int:
         from tal.replications.cli import pool_command
 
         sys.stdout.write(asyncio.run(pool_command(args.targets, args.format)))
+    elif args.command == "wording":
+        from tal.journal.wording_cli import wording_command
+
+        sys.stdout.write(wording_command(args.source, args.lines, args.format))
     elif args.command == "user":
         print(asyncio.run(_create_user(args, _password(args))))
     elif args.command == "migrate":

@@ -223,3 +223,9 @@ def test_patterns_are_documented():
     for pattern in BLAME_PATTERNS:
         assert f"``{pattern.key}``" in blame.__doc__
         assert pattern.reason and pattern.suggestion and pattern.sources
+
+
+def test_the_patterns_of_a_human_subject_can_be_left_to_the_language_analysis():
+    text = "Il aurait dû vérifier. Elle a oublié la clé. Il ne sait pas saisir. C'est une erreur humaine."
+    assert [f.key for f in find_blame(text)] == ["rétrospectif", "oubli", "savoir", "erreur-humaine"]
+    assert [f.key for f in find_blame(text, subjects=False)] == ["erreur-humaine"]

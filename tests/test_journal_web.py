@@ -4,6 +4,7 @@ act, withdraw; who sees what; feeds; recognition."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -54,6 +55,64 @@ async def test_blame_language_is_pointed_out_before_publication_and_the_author_d
     response = await client.post("/journal/nouvelle", {**blaming, "keep_wording": "on"})
     assert response.status_code == 303
     assert (await JournalEntry.select(JournalEntry.state).first())["state"] == "published"
+
+
+async def test_each_flagged_sentence_gets_a_rewording_the_author_accepts_edits_or_keeps(client, accounts, tags):
+    await client.login("agent")
+    first = "C'est la faute de Martin qui a oublié d'envoyer les courriers."
+    second = "Le stagiaire aurait dû vérifier les adresses."
+    third = "Elle n'a pas prévenu l'équipe."
+    draft = {**ENTRY, "what_happened": f"{first} {second}", "contributing_factors": third, "action": "check"}
+    page = await client.post("/journal/nouvelle", draft)
+    text = text_of(page.text)
+    assert page.status_code == 200 and "Reformulations proposées" in text
+    assert "Les courriers n'ont pas été envoyés\u202f: rien dans le processus ne signalait" in html.unescape(page.text)
+    assert "Martin qui a oublié" in text and "reproche à une personne ce qu'elle n'a pas fait" in text
+    fields = dict(re.findall(r'name="(rw-\d+-(?:field|sentence))" value="([^"]*)"', page.text))
+    assert fields["rw-0-field"] == "what_happened" and fields["rw-2-field"] == "contributing_factors"
+    assert fields["rw-0-sentence"] == first.replace("'", "&#39;")
+    # Accept the first suggestion as is, edit the second, keep the third; a forged field is ignored.
+    choices = {
+        **draft, "action": "reword",
+        "rw-0-field": "what_happened", "rw-0-sentence": first, "rw-0-choice": "accept",
+        "rw-0-text": "Les courriers n'ont pas été envoyés\u202f: rien ne signalait qu'un envoi manquait.",
+        "rw-1-field": "what_happened", "rw-1-sentence": second, "rw-1-choice": "accept",
+        "rw-1-text": "Les adresses n'ont pas   été vérifiées : aucune étape ne le prévoyait.",
+        "rw-2-field": "contributing_factors", "rw-2-sentence": third, "rw-2-choice": "keep",
+        "rw-2-text": "Ignoré.",
+        "rw-3-field": "version", "rw-3-sentence": "1", "rw-3-choice": "accept", "rw-3-text": "999",
+    }
+    page = await client.post("/journal/nouvelle", choices)
+    assert page.status_code == 200 and await JournalEntry.count() == 0  # nothing saved yet
+    assert "2 reformulations appliquées au formulaire" in text_of(page.text)
+    textarea = re.search(r'<textarea[^>]*name="what_happened"[^>]*>([^<]*)</textarea>', page.text).group(1)
+    assert textarea == ("Les courriers n&#39;ont pas été envoyés\u202f: rien ne signalait qu&#39;un envoi manquait. "
+                        "Les adresses n&#39;ont pas été vérifiées : aucune étape ne le prévoyait.")
+    assert "Elle n&#39;a pas prévenu l&#39;équipe." in page.text  # kept, and still flagged
+    assert 'name="version"' not in page.text
+    # The author publishes what the form now holds, keeping the wording they chose to keep.
+    fixed = {**draft, "what_happened": textarea.replace("&#39;", "'"), "action": "publish", "keep_wording": "on"}
+    assert (await client.post("/journal/nouvelle", fixed)).status_code == 303
+    row = await JournalEntry.select().first()
+    assert row["what_happened"].startswith("Les courriers n'ont pas été envoyés") and "Martin" not in row["what_happened"]
+    assert row["contributing_factors"] == third
+
+
+async def test_reword_without_csrf_is_refused(client, accounts, tags):
+    await client.login("agent")
+    response = await client.post("/journal/nouvelle", {**ENTRY, "action": "reword"}, csrf=False)
+    assert response.status_code == 403
+    assert await JournalEntry.count() == 0
+
+
+async def test_reasons_are_translated_on_the_english_form(client, accounts, tags):
+    await client.login("agent")
+    await client.post("/langue", {"lang": "en"})
+    page = await client.post("/journal/nouvelle", {**ENTRY, "what_happened": "Kévin n'a pas relu le courrier.",
+                                                   "action": "check"})
+    text = text_of(page.text)
+    assert "reproaches a person for what they did not do" in text and "Suggested rewordings" in text
+    assert "Keep my wording" in text and "Apply my choices" in text
 
 
 async def test_a_system_description_is_published_at_once(client, accounts, tags):

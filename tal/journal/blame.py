@@ -108,6 +108,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tal.i18n import N_
+
 __all__ = ["BLAME_PATTERNS", "BlamePattern", "Finding", "find_blame", "normalise_with_offsets"]
 
 
@@ -209,7 +211,7 @@ def _subject(person: str) -> str:
     )
 
 
-_REASON_FAULT = "attribue la faute à une personne"
+_REASON_FAULT = N_("attribue la faute à une personne")
 _HINT_SYSTEM = ("Décrivez ce qui, dans le processus, l'outil ou l'information disponible, "
                 "a rendu l'erreur possible.")
 _HINT_ROLE = ("Parlez du rôle en général (« un agent d'accueil », « l'équipe ») plutôt que d'une personne "
@@ -235,7 +237,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "rétrospectif",
         "PERSON « aurait dû / aurait pu / auraient dû », « il aurait fallu que » PERSON",
-        "juge après coup ce qu'une personne aurait dû faire",
+        N_("juge après coup ce qu'une personne aurait dû faire"),
         ("Décrivez ce que la personne savait et voyait à ce moment-là, et ce qui, dans la situation, "
          "rendait une autre action difficile ou peu visible."),
         (
@@ -247,7 +249,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "erreur-humaine",
         "« erreur humaine »",
-        "conclut à une « erreur humaine » sans dire ce qui l'a rendue possible",
+        N_("conclut à une « erreur humaine » sans dire ce qui l'a rendue possible"),
         ("Cherchez les conditions qui ont rendu l'erreur probable : charge de travail, interface, "
          "consignes, délais, information disponible."),
         (r"\b(?:erreur|faute|defaillance)s?\s+humaines?\b",),
@@ -255,7 +257,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "travail",
         "« n'a pas fait son travail »",
-        "met en cause le travail d'une personne",
+        N_("met en cause le travail d'une personne"),
         ("Décrivez ce qui était attendu, comment cela avait été communiqué et ce qui a empêché "
          "de le faire."),
         (
@@ -268,7 +270,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "jugement",
         "« négligence », « négligent », « incompétent », « inattention », « manque d'attention »…",
-        "porte un jugement sur une personne (attention, compétence, sérieux)",
+        N_("porte un jugement sur une personne (attention, compétence, sérieux)"),
         ("Décrivez les faits et les conditions de travail (charge, interruptions, outils, formation) "
          "plutôt que les qualités d'une personne."),
         (
@@ -283,7 +285,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "oubli",
         "PERSON « a oublié », « l'oubli de » PERSON",
-        "reproche un oubli à une personne",
+        N_("reproche un oubli à une personne"),
         ("Décrivez ce qui aurait pu rappeler l'étape au bon moment : liste de contrôle, alerte, "
          "relecture, outil."),
         (
@@ -295,7 +297,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "mal-fait",
         "« a mal fait », « ont mal travaillé »",
-        "juge la qualité du travail d'une personne",
+        N_("juge la qualité du travail d'une personne"),
         ("Décrivez ce qui a été fait, ce qui était attendu et ce qui a rendu l'écart possible "
          "(consignes, outil, délais)."),
         (r"\b(?:a|ont|avait|avaient|aurait|auraient)\s+(?:(?:vraiment|tres|completement|encore)\s+)?mal\s+"
@@ -305,14 +307,14 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "savoir",
         "PERSON « ne sait pas »",
-        "met en cause les connaissances d'une personne",
+        N_("met en cause les connaissances d'une personne"),
         ("Décrivez l'information, la formation ou l'aide dont la personne disposait à ce moment-là."),
         (rf"{{subject}}(?:ne\s+|n')(?:sait|savent|sais)\s+{_ADVERBS}(?:pas|rien|jamais)\b",),
     ),
     BlamePattern(
         "coupable",
         "« coupable », « fautif », « responsable de l'erreur »",
-        "désigne un responsable ou un coupable",
+        N_("désigne un responsable ou un coupable"),
         ("Un incident a presque toujours plusieurs causes : décrivez les facteurs qui y ont contribué "
          "plutôt qu'un responsable."),
         (
@@ -329,7 +331,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
     BlamePattern(
         "à-cause-de",
         "« à cause de » suivi d'une personne (M., Mme, l'agent, le stagiaire, son chef…)",
-        "désigne une personne comme cause de l'incident",
+        N_("désigne une personne comme cause de l'incident"),
         ("Décrivez l'enchaînement des événements et les conditions qui l'ont permis, sans désigner "
          "de personne."),
         (
@@ -341,7 +343,7 @@ BLAME_PATTERNS: tuple[BlamePattern, ...] = (
         "individu",
         ("« l'agent X », « le stagiaire », « M. Dupont », « Madame Martin », "
          "« le responsable du service X, Jean Dupont »"),
-        "désigne une personne en particulier",
+        N_("désigne une personne en particulier"),
         _HINT_ROLE,
         (
             # Title + capitalised name (the capitalisation is checked on the original text).
@@ -370,14 +372,14 @@ _SYSTEM_SUBJECT_BEFORE = re.compile(
 _NAME_PATTERN = BlamePattern(
     "nom",
     "un des noms de personnes connus de l'application",
-    "cite le nom d'une personne",
+    N_("cite le nom d'une personne"),
     _HINT_ROLE,
     (),
 )
 
 
 @lru_cache(maxsize=64)
-def _compiled(names: tuple[str, ...]) -> tuple[tuple[BlamePattern, re.Pattern[str]], ...]:
+def _compiled(names: tuple[str, ...], subjects: bool = True) -> tuple[tuple[BlamePattern, re.Pattern[str]], ...]:
     name_alternatives = [r"\s+".join(re.escape(part) for part in name.split()) for name in names]
     person = "|".join([_PERSON_NP, _TITLED_NAME, *[rf"(?<![\w-]){n}(?![\w-])" for n in name_alternatives]])
     subject = _subject(person)
@@ -385,6 +387,8 @@ def _compiled(names: tuple[str, ...]) -> tuple[tuple[BlamePattern, re.Pattern[st
     compiled = []
     for pattern in BLAME_PATTERNS:
         for source in pattern.sources:
+            if not subjects and "{subject}" in source:
+                continue
             expanded = source.replace("{subject}", subject).replace("{person}", person).replace("{noun}", noun)
             compiled.append((pattern, re.compile(expanded, re.IGNORECASE)))
     if name_alternatives:
@@ -407,7 +411,9 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"»”’')\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w°]+)\s*$")
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``: ends of sentences (not after an
+    abbreviation such as « M. ») and line breaks."""
     cuts = [0]
     for m in _SENTENCE_END.finditer(text):
         if text[m.start()] == ".":
@@ -442,13 +448,16 @@ def _original_end(norm_end: int, origin: list[int], text_length: int) -> int:
     return text_length
 
 
-def find_blame(text: str, names: Iterable[str] = ()) -> list[Finding]:
-    """The passages of ``text`` that blame a person, in order of position."""
+def find_blame(text: str, names: Iterable[str] = (), subjects: bool = True) -> list[Finding]:
+    """The passages of ``text`` that blame a person, in order of position. With
+    ``subjects=False``, the patterns that look for a human subject before a verb
+    (« il aurait dû », « elle a oublié », « il ne sait pas ») are left out: the
+    language analysis (``tal.journal.analysis``) finds those, and they are the slow ones."""
     if not text or not text.strip():
         return []
     normalised, origin = normalise_with_offsets(text)
     candidates: list[tuple[int, int, int, BlamePattern]] = []
-    for priority, (pattern, regex) in enumerate(_compiled(_clean_names(names))):
+    for priority, (pattern, regex) in enumerate(_compiled(_clean_names(names), subjects)):
         for match in regex.finditer(normalised):
             if pattern.unless_system_subject and _SYSTEM_SUBJECT_BEFORE.search(
                 normalised, max(0, match.start() - 40), match.start()
@@ -467,7 +476,7 @@ def find_blame(text: str, names: Iterable[str] = ()) -> list[Finding]:
     for cand in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0], c[2])):
         if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
             kept.append(cand)
-    spans = _sentence_spans(text) if kept else []
+    spans = sentence_spans(text) if kept else []
     return [
         Finding(
             start=start,

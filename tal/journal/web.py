@@ -19,9 +19,9 @@ from tal.core.templating import render
 from tal.core.validation import convert
 from tal.experiments import forms
 from tal.journal import services
-from tal.journal.blame import find_blame
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import REACTIONS
+from tal.journal.wording_form import SentenceReview, apply_choices, review_fields
 
 TEXT_FIELDS = ("what_happened", "what_we_expected", "contributing_factors", "what_went_well", "what_we_learned",
                "what_we_change")
@@ -57,13 +57,9 @@ def entry_from(form: FormMultiDict) -> EntryInput:
     return convert(data, EntryInput)
 
 
-def blame_findings(entry: EntryInput, names: list[str]) -> list[tuple[str, Any]]:
-    """(field, finding) for every sentence that blames a person rather than a system."""
-    found = []
-    for field in ("title", *TEXT_FIELDS):
-        for finding in find_blame(getattr(entry, field), names):
-            found.append((field, finding))
-    return found
+async def blame_findings(entry: EntryInput, names: list[str]) -> list[SentenceReview]:
+    """Every sentence that blames a person rather than a system, with its rewording."""
+    return await review_fields({field: getattr(entry, field) for field in ("title", *TEXT_FIELDS)}, names)
 
 
 async def form_context(request: Request) -> dict[str, Any]:
@@ -148,21 +144,25 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
     actor = signed_in(request)
     form = await request.form()
     findings: list = []
+    applied = None
     try:
+        action = forms.get(form, "action")
+        if action == "reword":  # the author's choices on the suggested rewordings, then a new review
+            form, applied = apply_choices(form, ("title", *TEXT_FIELDS))
         entry = entry_from(form)
         async with db.transaction(write=False):
             names = await people_names()
-        findings = blame_findings(entry, names)
-        action = forms.get(form, "action")
+        findings = await blame_findings(entry, names)
         published = False
         if entry_id is not None:
             async with db.transaction(write=False):
                 published = (await services.get(entry_id, actor)).row["state"] == "published"
         # The wording is reviewed whenever the text is, or becomes, visible to every agent.
         keep = forms.checkbox(forms.get(form, "keep_wording"), "")
-        if action == "check" or (findings and (action == "publish" or published) and not keep):
+        if action in ("check", "reword") or (findings and (action == "publish" or published) and not keep):
             return render(request, "journal/form.html", status_code=200, entry=entry_id, form=form, error=None,
-                          findings=findings, checked=True, **selection(form), **await form_context(request))
+                          findings=findings, checked=True, applied=applied, **selection(form),
+                          **await form_context(request))
         async with db.transaction():
             if entry_id is None:
                 entry_id = await services.create(actor, entry)
@@ -229,7 +229,7 @@ async def publish(request: Request, entry_id: FromPath[int]) -> Response:
     e = view.row
     stored = EntryInput(title=e["title"], happened_on=e["happened_on"],
                         **{f: e[f] for f in TEXT_FIELDS}, tags=view.tags, services=view.services)
-    findings = blame_findings(stored, names)
+    findings = await blame_findings(stored, names)
     if findings and view.can_edit and e["state"] == "draft":
         prefill = {k: e[k] for k in ("title", *TEXT_FIELDS)}
         prefill.update(happened_on=e["happened_on"].isoformat(), experiment=e["experiment.slug"] or "",
