@@ -28,7 +28,7 @@ class CampaignOut(msgspec.Struct):
 
 class ChangeOut(msgspec.Struct):
     difference: float
-    ci: list[float]
+    ci: list[float] | None
     previous_campaign: int
 
 

@@ -89,15 +89,16 @@ def mean_interval(values: list[float]) -> Estimate:
     return Estimate(n, mean, sd, (mean - half, mean + half))
 
 
-def difference_interval(before: Estimate, after: Estimate) -> tuple[float, tuple[float, float]] | None:
-    """after − before and its Welch–Satterthwaite t interval (two independent samples)."""
+def difference_interval(before: Estimate, after: Estimate) -> tuple[float, tuple[float, float] | None] | None:
+    """after − before and its Welch–Satterthwaite t interval (two independent samples);
+    no interval when both samples are constant, no change under 2 values on a side."""
     if before.sd is None or after.sd is None:
         return None
     a, b = before.sd**2 / before.n, after.sd**2 / after.n
     diff = after.mean - before.mean
     se = math.sqrt(a + b)
     if se == 0:
-        return None
+        return diff, None
     df = (a + b) ** 2 / (a**2 / (before.n - 1) + b**2 / (after.n - 1))
     half = t_quantile(df) * se
     return diff, (diff - half, diff + half)
@@ -121,7 +122,7 @@ class ScaleResult:
     ci: tuple[float, float] | None
     alpha: float | None
     estimate: Estimate
-    change: tuple[float, tuple[float, float]] | None = None
+    change: tuple[float, tuple[float, float] | None] | None = None
 
 
 @dataclass

@@ -119,6 +119,17 @@ async def close_campaign(campaign_id: int, version: int | None) -> None:
     }).where((Campaign.id == campaign_id) & (Campaign.version == row["version"])).returning(Campaign.id)
     if not changed:
         raise Conflict("ce baromètre a changé depuis l'affichage de la page : rechargez-la", "version")
+    await _rewrite_in_key_order(campaign_id)
+
+
+async def _rewrite_in_key_order(campaign_id: int) -> None:
+    """Write the campaign's answers and texts again, in the order of their random key:
+    whatever the engine keeps of the order of arrival is then gone with the old rows."""
+    for table in (Answer, FreeText):
+        rows = await table.select().where(table.campaign == campaign_id)
+        if rows:
+            await table.delete().where(table.campaign == campaign_id)
+            await table.insert(*(table(**r) for r in sorted(rows, key=lambda r: r["id"])))
 
 
 # ---------------------------------------------------------------- answering
