@@ -381,6 +381,11 @@ async def test_open_data_has_the_shown_groups_only_and_no_text(accounts):
     assert all(r["reponses"] >= 10 and r["campagne"] == campaign_id for r in rows)
     assert not any("Texte" in str(v) for r in rows for v in r.values())
     assert set(rows[0]) == set(barometer.COLUMNS)
+    schema = barometer.open_data_schema()
+    assert [f["name"] for f in schema["fields"]] == list(barometer.COLUMNS)
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    assert types["reponses"] == "integer" and types["securite_psychologique"] == "number"
+    assert isinstance(rows[0]["reponses"], int) and isinstance(rows[0]["securite_psychologique"], float)
 
 
 # ---------------------------------------------------------------- demo and command line
@@ -454,3 +459,73 @@ def tal_cli(database, tmp_path):
                               cwd=tmp_path)
 
     return run
+
+
+# ---------------------------------------------------------------- pages, security, settings
+
+
+async def test_pages_have_one_title_labelled_fields_and_a_text_alternative(client, accounts):
+    import re
+
+    campaign_id = await three_services(10, 10, 10)
+    async with db.transaction():
+        await Campaign.update({Campaign.opens_on: dt.date.today() - dt.timedelta(days=200)}).where(
+            Campaign.id == campaign_id)
+    second = await open_campaign("Automne")
+    await client.login("admin")
+    for url in ("/barometre", f"/barometre/{campaign_id}", f"/barometre/{second}", f"/barometre/{second}/repondre"):
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        html = response.text
+        assert '<a class="skip-link" href="#contenu">' in html and html.count("<h1") == 1, url
+        for field_id in re.findall(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html):
+            assert f'for="{field_id}"' in html, (url, field_id)
+    await client.login("agent")
+    form = (await client.get(f"/barometre/{second}/repondre")).text
+    assert form.count('type="radio"') == 7 * 7 + 5 * 6 + 3 * 5 and "Edmondson" in form and "WHO-5" in form
+
+
+async def test_forms_need_the_csrf_token(client, accounts):
+    campaign_id = await open_campaign()
+    await client.login("agent")
+    response = await client.post(f"/barometre/{campaign_id}/repondre", fields(), csrf=False)
+    assert response.status_code == 403 and await counts() == (0, 0, 0)
+    await client.login("admin")
+    assert (await client.post(f"/barometre/{campaign_id}/cloturer", {"version": "1"}, csrf=False)).status_code == 403
+    assert (await barometer.campaign(campaign_id))["state"] == "open"
+
+
+async def test_free_texts_are_escaped(client, accounts):
+    campaign_id = await open_campaign()
+    await answer_all(campaign_id, await staff(POP, 10, "pop"), free='<script>alert("x")</script>')
+    await close(campaign_id)
+    await client.login("comite")
+    html = (await client.get(f"/barometre/{campaign_id}")).text
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+async def test_the_openapi_document_lists_the_barometer_twins(client):
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    assert "/api/v1/barometre" in paths and "/api/v1/barometre/{campaign_id}" in paths
+
+
+async def test_the_threshold_comes_from_the_settings(client, accounts, monkeypatch):
+    from tal import settings
+
+    campaign_id = await three_services(6, 5, 4)
+    await client.login("comite")
+    # With 10: every service is under it, so only the whole (15) is shown.
+    assert group_names((await client.get(f"/api/v1/barometre/{campaign_id}")).json()) == [scoring.ALL]
+    monkeypatch.setenv("TAL_BAROMETER_MIN", "5")
+    settings.reset_settings()
+    try:
+        payload = (await client.get(f"/api/v1/barometre/{campaign_id}")).json()
+        # Voirie (4) alone would be deduced: Numérique (5) joins it.
+        assert payload["min_group"] == 5 and group_names(payload) == [scoring.ALL, POP, scoring.OTHERS]
+        monkeypatch.setenv("TAL_BAROMETER_MIN", "2")
+        settings.reset_settings()
+        with pytest.raises(settings.SettingsError, match="TAL_BAROMETER_MIN"):
+            settings.get_settings()
+    finally:
+        monkeypatch.undo()
+        settings.reset_settings()

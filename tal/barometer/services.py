@@ -355,6 +355,14 @@ def figure_rows(row: dict, groups: list[scoring.GroupResult]) -> list[dict]:
     return out
 
 
+def open_data_schema() -> dict:
+    """The Table Schema of `open_data_rows()` as a CSV resource (`barometre.csv`)."""
+    types = {"campagne": "integer", "ouverture": "date", "cloture": "date", "donnees_fictives": "boolean",
+             "reponses": "integer", "titre": "string", "groupe": "string", "services": "string"}
+    return {"fields": [{"name": c, "type": types.get(c, "number")} for c in COLUMNS],
+            "missingValues": [""], "primaryKey": ["campagne", "groupe"]}
+
+
 async def open_data_rows() -> list[dict]:
     """The aggregated figures of every closed campaign, groups above the threshold only
     (after complementary suppression), without free texts: for the open data package."""
