@@ -1,6 +1,7 @@
-"""The relation chart: each service's psychological safety (with its interval) against
-the entries it shared in the journal, as an accessible SVG (the figures are also in a
-table next to it). It shows two measures side by side, not a cause."""
+"""The relation chart: for each service, its psychological safety (dot and 95 % interval
+on the 1–7 scale) and, on the same row, the entries it shared in the journal (a bar), as
+an accessible SVG; the figures are also in a table next to it. It puts two measures
+side by side, not a cause."""
 
 from __future__ import annotations
 
@@ -8,45 +9,43 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 50, 30, 20, 46
+WIDTH = 640
+LABEL, SCALE_RIGHT, BARS_LEFT, RIGHT = 170, 420, 450, 40
+TOP, ROW, BOTTOM = 34, 34, 26
 
 
-def _text(x: float, y: float, text: str, anchor: str = "middle") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(text)}</text>'
+def _text(x: float, y: float, text: str, anchor: str = "middle", cls: str = "") -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{cls}">{escape(text)}</text>'
 
 
-def relation(title: str, description: str, x_label: str, y_label: str,
-             points: Sequence[tuple[str, int, float, tuple[float, float] | None]], fmt) -> Markup:
-    """Points (label, entries shared, mean score 1–7, interval)."""
-    top = max([1, *(p[1] for p in points)])
+def relation(title: str, description: str, scale_label: str, bars_label: str,
+             rows: Sequence[tuple[str, float, tuple[float, float] | None, int]], fmt) -> Markup:
+    """Rows (label, mean score 1–7, interval, entries shared)."""
+    height = TOP + ROW * len(rows) + BOTTOM
+    most = max([1, *(r[3] for r in rows)])
 
     def x(v: float) -> float:
-        return LEFT + v * (WIDTH - LEFT - RIGHT) / top
+        return LABEL + (min(7.0, max(1.0, v)) - 1) * (SCALE_RIGHT - LABEL) / 6
 
-    def y(v: float) -> float:
-        return TOP + (7 - v) * (HEIGHT - TOP - BOTTOM) / 6
+    def bar(n: int) -> float:
+        return n * (WIDTH - RIGHT - BARS_LEFT) / most
 
-    parts = [
-        f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}"/>',
-        f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}"/>',
-        _text(LEFT - 6, y(7) + 4, "7", "end"), _text(LEFT - 6, y(4) + 4, "4", "end"), _text(LEFT - 6, y(1) + 4, "1", "end"),
-        _text(LEFT, HEIGHT - BOTTOM + 16, "0"), _text(x(top), HEIGHT - BOTTOM + 16, str(top)),
-        _text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 8, x_label),
-        _text(LEFT + 4, TOP - 6, y_label, "start"),
-    ]
-    for label, entries, mean, ci in points:
-        cx, cy = x(entries), y(mean)
+    parts = [_text(LABEL, 14, scale_label, "start"), _text(BARS_LEFT, 14, bars_label, "start")]
+    for v in (1, 4, 7):
+        parts.append(f'<line class="axis" x1="{x(v):.1f}" y1="{TOP - 8}" x2="{x(v):.1f}" y2="{height - BOTTOM}"/>')
+        parts.append(_text(x(v), height - BOTTOM + 16, str(v)))
+    for i, (label, mean, ci, entries) in enumerate(rows):
+        y = TOP + ROW * i + ROW / 2
+        short = label if len(label) <= 26 else label[:25] + "…"
+        parts.append(_text(LABEL - 10, y + 4, short, "end"))
         if ci is not None:
-            parts.append(f'<line class="ci" x1="{cx:.1f}" y1="{y(max(1.0, ci[0])):.1f}" x2="{cx:.1f}" '
-                         f'y2="{y(min(7.0, ci[1])):.1f}"/>')
-        parts.append(f'<circle class="est" cx="{cx:.1f}" cy="{cy:.1f}" r="6"><title>{escape(label)} : '
-                     f'{escape(fmt(mean))}</title></circle>')
-        short = label if len(label) <= 28 else label[:27] + "…"
-        anchor = "end" if cx > WIDTH * 0.7 else "start"
-        parts.append(_text(cx + (-10 if anchor == "end" else 10), cy - 8, short, anchor))
+            parts.append(f'<line class="ci" x1="{x(ci[0]):.1f}" y1="{y:.1f}" x2="{x(ci[1]):.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<circle class="est" cx="{x(mean):.1f}" cy="{y:.1f}" r="6"/>')
+        parts.append(_text(x(mean), y - 9, fmt(mean)))
+        parts.append(f'<rect class="bar" x="{BARS_LEFT}" y="{y - 8:.1f}" width="{bar(entries):.1f}" height="16"/>')
+        parts.append(_text(BARS_LEFT + bar(entries) + 6, y + 4, str(entries), "start"))
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="relation-t relation-d" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="relation-t relation-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="relation-t">{escape(title)}</title>'
         f'<desc id="relation-d">{escape(description)}</desc>{"".join(parts)}</svg>'
     )

@@ -128,16 +128,16 @@ def relation_chart(request: Request, results: services.Results):
 
     lang = language(request)
     _ = translations(lang).gettext
-    points = [(r.group, r.entries, r.mean, r.ci) for r in results.relation or []]
-    if not points:
+    rows = [(r.group, r.mean, r.ci, r.entries) for r in results.relation or []]
+    if not rows:
         return None
     description = "; ".join(
         _("%(group)s : sécurité psychologique %(mean)s, %(entries)s entrées partagées, %(reactions)s réactions")
         % {"group": r.group, "mean": format_number(r.mean, lang, 2), "entries": r.entries, "reactions": r.reactions}
         for r in results.relation)
     return chart.relation(_("Sécurité psychologique et partage dans le journal, par service"), description,
-                          _("Entrées partagées dans le journal pendant la campagne"),
-                          _("Sécurité psychologique (1 à 7)"), points, lambda v: format_number(v, lang, 2))
+                          _("Sécurité psychologique (1 à 7)"), _("Entrées partagées dans le journal"), rows,
+                          lambda v: format_number(v, lang, 2))
 
 
 @get("/barometre/{campaign_id:int}", name="barometer_results")
