@@ -293,6 +293,11 @@ async def test_who_sees_which_groups(client, accounts):
     await client.login("manager")
     payload = (await client.get(f"/api/v1/barometre/{campaign_id}")).json()
     assert group_names(payload) == [scoring.ALL, POP] and [r["group"] for r in payload["journal_relation"]] == [POP]
+    async with db.transaction():
+        await create_account("chef-num", PASSWORD, role="manager", service=NUM)
+    await client.login("chef-num")  # a manager whose service is merged sees that group too
+    assert group_names((await client.get(f"/api/v1/barometre/{campaign_id}")).json()) == [
+        scoring.ALL, POP, scoring.OTHERS]
     await client.login("comite")
     payload = (await client.get(f"/api/v1/barometre/{campaign_id}")).json()
     assert group_names(payload) == [scoring.ALL, POP, scoring.OTHERS]

@@ -6,8 +6,8 @@ Results wait for the closing: live figures would let anyone who saw a colleague
 answer read that colleague's answer in the change of the figures.
 
 Who sees what: every agent, the whole collectivité and the group that holds their
-own service; managers, the whole and every service shown; the committee and admins,
-every group shown (« Autres services » included) and the relation to the journal.
+own service; managers, also every service shown and the relation to the journal; the
+committee and admins, every group shown (« Autres services » included).
 """
 
 from __future__ import annotations
@@ -253,9 +253,10 @@ async def previous_campaign(row: dict) -> dict | None:
 def visible(actor: Actor, groups: scoring.Groups, name: str) -> bool:
     if actor.role in ("committee", "admin") or name == scoring.ALL:
         return True
+    own = actor.service is not None and groups.group_of(actor.service) == name
     if actor.role == "manager":
-        return name != scoring.OTHERS
-    return actor.service is not None and groups.group_of(actor.service) == name
+        return own or name != scoring.OTHERS
+    return own
 
 
 def hidden_message(name: str) -> Forbidden:

@@ -128,12 +128,15 @@ def relation_chart(request: Request, results: services.Results):
 
     lang = language(request)
     _ = translations(lang).gettext
-    rows = [(r.group, r.mean, r.ci, r.entries) for r in results.relation or []]
+    def name(group: str) -> str:
+        return _(group) if group in (scoring.ALL, scoring.OTHERS) else group
+
+    rows = [(name(r.group), r.mean, r.ci, r.entries) for r in results.relation or []]
     if not rows:
         return None
     description = "; ".join(
         _("%(group)s : sécurité psychologique %(mean)s, %(entries)s entrées partagées, %(reactions)s réactions")
-        % {"group": r.group, "mean": format_number(r.mean, lang, 2), "entries": r.entries, "reactions": r.reactions}
+        % {"group": name(r.group), "mean": format_number(r.mean, lang, 2), "entries": r.entries, "reactions": r.reactions}
         for r in results.relation)
     return chart.relation(_("Sécurité psychologique et partage dans le journal, par service"), description,
                           _("Sécurité psychologique (1 à 7)"), _("Entrées partagées dans le journal"), rows,
