@@ -14,6 +14,8 @@ from piccolo.engine.postgres import PostgresEngine
 
 from tal import db
 from tal.accounts import web as accounts_web
+from tal.barometer import api as barometer_api
+from tal.barometer import web as barometer_web
 from tal.core.http import EXCEPTION_HANDLERS, CurrentActor, SecurityHeaders
 from tal.core.openapi import openapi_config
 from tal.core.templating import template_engine
@@ -88,6 +90,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *feeds_web.ROUTES,
             *replications_web.ROUTES,
             *replications_api.ROUTES,
+            *barometer_web.ROUTES,
+            *barometer_api.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         middleware=[SecurityHeaders(), session.middleware, CurrentActor()],

@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="", help="nom affiché")
     create.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
 
+    barometer = sub.add_parser("barometer", help="ouvrir et clôturer les campagnes du baromètre social")
+    barometer_sub = barometer.add_subparsers(dest="barometer_command", required=True, metavar="ACTION")
+    opening = barometer_sub.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
+    opening.add_argument("title", metavar="TITRE")
+    opening.add_argument("--services", nargs="+", default=[], metavar="SERVICE", help="services interrogés (par défaut : tous)")
+    opening.add_argument("--closes", metavar="AAAA-MM-JJ", help="date de clôture prévue")
+    closing = barometer_sub.add_parser("close", help="clôturer une campagne")
+    closing.add_argument("campaign_id", metavar="ID")
+
     sub.add_parser("migrate", help="appliquer les migrations de la base")
     return parser
 
@@ -112,6 +121,9 @@ async def _demo() -> list[tuple[str, str, str]]:
     await _prepare()
     async with db.transaction():
         await demo.load_samples()
+        from tal.barometer.demo import load_sample_campaigns
+
+        await load_sample_campaigns()
         return await demo.reset_demo_accounts()
 
 
@@ -164,6 +176,10 @@ def run(argv: list[str]) -> int:
         sys.stdout.write(wording_command(args.source, args.lines, args.format))
     elif args.command == "user":
         print(asyncio.run(_create_user(args, _password(args))))
+    elif args.command == "barometer":
+        from tal.barometer.cli import barometer_command
+
+        print(asyncio.run(barometer_command(args)))
     elif args.command == "migrate":
         asyncio.run(_prepare())
         print("Base à jour.")

@@ -9,6 +9,7 @@
 | TAL_ORG_COLOR | the collectivité's main colour (#rrggbb, dark enough for white text) | #1f4e79 |
 | TAL_ORG_ACCENT | the accent colour (#rrggbb) | #b3461b |
 | TAL_SECURE_COOKIES | 1 to mark cookies Secure (behind HTTPS) | 0 |
+| TAL_BAROMETER_MIN | fewest answers for a barometer group's results to be shown (5 to 1000) | 10 |
 | TAL_TEST_DATABASE_URL | tests only: also run the database tests on this PostgreSQL | unset |
 """
 
@@ -49,6 +50,7 @@ class Settings:
     org_color: str
     org_accent: str
     secure_cookies: bool
+    barometer_min: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +85,13 @@ def _color(name: str, default: str) -> str:
     return value
 
 
+def _barometer_min() -> int:
+    value = os.environ.get("TAL_BAROMETER_MIN", "10").strip()
+    if not value.isdigit() or not 5 <= int(value) <= 1000:
+        raise SettingsError(f"TAL_BAROMETER_MIN doit être un entier de 5 à 1000 (reçu : {value!r}).")
+    return int(value)
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("TAL_DATA_DIR", "tal-data")).resolve()
     url = os.environ.get("TAL_DATABASE_URL") or f"sqlite:///{data_dir / 'tal.sqlite'}"
@@ -96,6 +105,7 @@ def load_settings() -> Settings:
         org_color=_color("TAL_ORG_COLOR", "#1f4e79"),
         org_accent=_color("TAL_ORG_ACCENT", "#b3461b"),
         secure_cookies=os.environ.get("TAL_SECURE_COOKIES", "0") == "1",
+        barometer_min=_barometer_min(),
     )
 
 

@@ -629,3 +629,21 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
             await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason:
                                        "retirée du fichier de l'expérimentation", JournalEntry.search_text: ""}
                                       ).where(JournalEntry.id == extra["id"])
+
+
+async def sharing_by_service(since: dt.date, until: dt.date) -> dict[str, dict[str, int]]:
+    """Per team: the entries published from `since` to `until` (inclusive), still
+    published, and the reactions they received. Teams that shared nothing are absent."""
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.timezone.utc)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+    rows = await JournalEntry.select(JournalEntry.id, JournalEntry.team.name).where(
+        (JournalEntry.state == "published") & (JournalEntry.published_at >= start) & (JournalEntry.published_at < end)
+        & JournalEntry.team.is_not_null())
+    sharing: dict[str, dict[str, int]] = {}
+    team_of = {r["id"]: r["team.name"] for r in rows}
+    for name in team_of.values():
+        sharing.setdefault(name, {"entries": 0, "reactions": 0})["entries"] += 1
+    if team_of:
+        for r in await JournalReaction.select(JournalReaction.entry).where(JournalReaction.entry.is_in(list(team_of))):
+            sharing[team_of[r["entry"]]]["reactions"] += 1
+    return sharing
