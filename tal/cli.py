@@ -1,7 +1,8 @@
 """The `tal` command.
 
 tal serve [--host] [--port] [--demo] | tal load PATH… | tal export SLUG [-o FILE]
-tal evaluate FILE_OR_SLUG [--format text|json] | tal user create … | tal migrate
+tal evaluate FILE_OR_SLUG [--format text|json] | tal import SLUG --iteration N FILE.csv
+tal user create … | tal migrate
 
 Exit status 0 on success, 1 on a user error with a one-line message on stderr.
 """
@@ -51,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--service", help="service de rattachement (créé s'il n'existe pas)")
     create.add_argument("--name", default="", help="nom affiché")
     create.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+
+    imp = sub.add_parser("import", help="importer un fichier CSV de données par unité dans une itération")
+    imp.add_argument("slug")
+    imp.add_argument("--iteration", type=int, required=True, metavar="N")
+    imp.add_argument("file", type=Path, metavar="FICHIER.csv")
+    imp.add_argument("--intervention-at", default="", metavar="PÉRIODE", help="avant/après, groupe de comparaison : première période avec le changement")
+    imp.add_argument("--treated", action="append", default=[], metavar="UNITÉ", help="groupe de comparaison : unité concernée (répétable)")
+    imp.add_argument("--dry-run", action="store_true", help="afficher ce qui serait enregistré, sans rien écrire")
 
     sub.add_parser("migrate", help="appliquer les migrations de la base")
     return parser
@@ -143,6 +152,11 @@ def run(argv: list[str]) -> int:
         from tal.evaluation.cli import evaluate_command
 
         sys.stdout.write(asyncio.run(evaluate_command(args.target, args.format)))
+    elif args.command == "import":
+        from tal.imports.cli import import_command
+
+        print(asyncio.run(import_command(args.slug, args.iteration, args.file, intervention_at=args.intervention_at,
+                                         treated_units=args.treated, dry_run=args.dry_run)))
     elif args.command == "user":
         print(asyncio.run(_create_user(args, _password(args))))
     elif args.command == "migrate":

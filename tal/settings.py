@@ -9,6 +9,7 @@
 | TAL_ORG_COLOR | the collectivité's main colour (#rrggbb, dark enough for white text) | #1f4e79 |
 | TAL_ORG_ACCENT | the accent colour (#rrggbb) | #b3461b |
 | TAL_SECURE_COOKIES | 1 to mark cookies Secure (behind HTTPS) | 0 |
+| TAL_IMPORT_MAX_MB | largest CSV file accepted by the import (command line and upload), in MB | 200 |
 | TAL_TEST_DATABASE_URL | tests only: also run the database tests on this PostgreSQL | unset |
 """
 
@@ -37,6 +38,7 @@ class Settings:
     org_color: str
     org_accent: str
     secure_cookies: bool
+    import_max_mb: int = 200
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,6 +73,13 @@ def _color(name: str, default: str) -> str:
     return value
 
 
+def _positive(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or not 0 < int(value) <= 100_000:
+        raise SettingsError(f"{name} doit être un nombre entier positif (reçu : {value!r}).")
+    return int(value)
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("TAL_DATA_DIR", "tal-data")).resolve()
     url = os.environ.get("TAL_DATABASE_URL") or f"sqlite:///{data_dir / 'tal.sqlite'}"
@@ -84,6 +93,7 @@ def load_settings() -> Settings:
         org_color=_color("TAL_ORG_COLOR", "#1f4e79"),
         org_accent=_color("TAL_ORG_ACCENT", "#b3461b"),
         secure_cookies=os.environ.get("TAL_SECURE_COOKIES", "0") == "1",
+        import_max_mb=_positive("TAL_IMPORT_MAX_MB", 200),
     )
 
 
