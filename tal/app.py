@@ -20,6 +20,7 @@ from tal.core.templating import template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import web as experiments_web
 from tal.imports import web as imports_web
+from tal.opendata import web as opendata_web
 from tal.journal import api as journal_api
 from tal.journal import feeds_web
 from tal.journal import web as journal_web
@@ -82,6 +83,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *accounts_web.ROUTES,
             *experiments_web.ROUTES,
             *imports_web.routes(settings.import_max_mb),
+            *opendata_web.ROUTES,
             *experiments_api.ROUTES,
             *journal_web.ROUTES,
             *journal_api.ROUTES,

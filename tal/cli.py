@@ -2,7 +2,7 @@
 
 tal serve [--host] [--port] [--demo] | tal load PATH… | tal export SLUG [-o FILE]
 tal evaluate FILE_OR_SLUG [--format text|json] | tal import SLUG --iteration N FILE.csv
-tal user create … | tal migrate
+tal opendata DIR | tal user create … | tal migrate
 
 Exit status 0 on success, 1 on a user error with a one-line message on stderr.
 """
@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--intervention-at", default="", metavar="PÉRIODE", help="avant/après, groupe de comparaison : première période avec le changement")
     imp.add_argument("--treated", action="append", default=[], metavar="UNITÉ", help="groupe de comparaison : unité concernée (répétable)")
     imp.add_argument("--dry-run", action="store_true", help="afficher ce qui serait enregistré, sans rien écrire")
+
+    opendata = sub.add_parser("opendata", help="écrire les fichiers de données ouvertes (CSV, schémas, datapackage.json)")
+    opendata.add_argument("folder", type=Path, metavar="DOSSIER")
 
     sub.add_parser("migrate", help="appliquer les migrations de la base")
     return parser
@@ -157,6 +160,10 @@ def run(argv: list[str]) -> int:
 
         print(asyncio.run(import_command(args.slug, args.iteration, args.file, intervention_at=args.intervention_at,
                                          treated_units=args.treated, dry_run=args.dry_run)))
+    elif args.command == "opendata":
+        from tal.opendata.cli import opendata_command
+
+        print(asyncio.run(opendata_command(args.folder)))
     elif args.command == "user":
         print(asyncio.run(_create_user(args, _password(args))))
     elif args.command == "migrate":
