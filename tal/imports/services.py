@@ -52,10 +52,14 @@ def max_bytes() -> int:
     return get_settings().import_max_mb * MB
 
 
+class TooLarge(ImportFailure):
+    status_code = 413
+
+
 def check_size(size: int) -> None:
     limit = get_settings().import_max_mb
     if size > limit * MB:
-        raise ImportFailure(f"le fichier dépasse la taille maximale de {limit} Mo (TAL_IMPORT_MAX_MB)")
+        raise TooLarge(f"le fichier dépasse la taille maximale de {limit} Mo (TAL_IMPORT_MAX_MB)")
 
 
 def find_iteration(doc: ExperimentFile, number: int) -> Iteration:
