@@ -310,7 +310,7 @@ def test_command_line_import(tal, tmp_path):
 # ---------------------------------------------------------------- upload page
 
 
-async def test_upload_preview_then_confirm(client, accounts):
+async def test_upload_preview_then_confirm(client, accounts, monkeypatch):
     from tal.experiments import services
 
     await load(guichet())
@@ -329,6 +329,12 @@ async def test_upload_preview_then_confirm(client, accounts):
     token = preview.text.split('name="preview" value="')[1].split('"')[0]
     tampered = await client.post(url + "/confirmer", {"preview": token[:-2] + "00"})
     assert tampered.status_code == 400 and "importez le fichier de nouveau" in text_of(tampered.text)
+    from tal.imports import services as imports
+
+    monkeypatch.setattr(imports, "PREVIEW_SECONDS", -1)
+    expired = await client.post(url + "/confirmer", {"preview": token})
+    assert expired.status_code == 400 and "l'aperçu a expiré" in text_of(expired.text)
+    monkeypatch.undo()
     done = await client.post(url + "/confirmer", {"preview": token})
     assert done.status_code == 303
     detail = text_of((await client.get("/experimentations/accueil-guichet-unique")).text)

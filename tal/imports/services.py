@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import BinaryIO
@@ -35,6 +36,7 @@ from tal.imports.csvfile import ImportFailure, thousands
 from tal.settings import get_settings
 
 MB = 1024 * 1024
+PREVIEW_SECONDS = 3600  # a preview is confirmed within the hour, or the file is read again
 
 
 @dataclass
@@ -169,7 +171,9 @@ def _key() -> bytes:
 
 
 def sign(preview: Preview) -> str:
-    body = base64.urlsafe_b64encode(json.dumps(asdict(preview), separators=(",", ":")).encode()).decode()
+    """The preview as a form field: its content, when it was made, and their HMAC."""
+    data = {**asdict(preview), "signed_at": int(time.time())}
+    body = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
     return body + "." + hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
 
 
@@ -177,8 +181,10 @@ def unsign(token: str, slug: str, number: int) -> Preview:
     body, _, signature = token.partition(".")
     expected = hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(signature, expected):
-        raise DomainError("l'aperçu a expiré ou a été modifié : importez le fichier de nouveau", "file")
+        raise DomainError("l'aperçu a été modifié : importez le fichier de nouveau", "file")
     data = json.loads(base64.urlsafe_b64decode(body))
+    if not 0 <= time.time() - data.pop("signed_at") <= PREVIEW_SECONDS:
+        raise DomainError("l'aperçu a expiré : importez le fichier de nouveau", "file")
     preview = Preview(**{**data, "aggregate": Aggregate(**data["aggregate"])})
     if preview.slug != slug or preview.iteration != number:
         raise DomainError("cet aperçu concerne une autre itération : importez le fichier de nouveau", "file")
