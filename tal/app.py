@@ -13,15 +13,21 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from tal import db
+from tal.accounts import tokens_web
 from tal.accounts import web as accounts_web
 from tal.barometer import api as barometer_api
 from tal.barometer import web as barometer_web
+from tal.accounts.tokens import BearerActor
 from tal.core.http import EXCEPTION_HANDLERS, CurrentActor, SecurityHeaders
 from tal.core.openapi import openapi_config
 from tal.core.templating import template_engine
 from tal.experiments import api as experiments_api
+from tal.experiments import api_write as experiments_api_write
 from tal.experiments import web as experiments_web
+from tal.imports import web as imports_web
+from tal.opendata import web as opendata_web
 from tal.journal import api as journal_api
+from tal.journal import api_write as journal_api_write
 from tal.journal import feeds_web
 from tal.journal import web as journal_web
 from tal.replications import api as replications_api
@@ -84,6 +90,11 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             health,
             *accounts_web.ROUTES,
             *experiments_web.ROUTES,
+            *imports_web.routes(settings.import_max_mb),
+            *opendata_web.ROUTES,
+            *tokens_web.ROUTES,
+            *experiments_api_write.ROUTES,
+            *journal_api_write.ROUTES,
             *experiments_api.ROUTES,
             *journal_web.ROUTES,
             *journal_api.ROUTES,
@@ -94,7 +105,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *barometer_api.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
-        middleware=[SecurityHeaders(), session.middleware, CurrentActor()],
+        middleware=[SecurityHeaders(), session.middleware, CurrentActor(), BearerActor()],
         csrf_config=csrf,
         template_config=TemplateConfig(instance=template_engine()),
         openapi_config=openapi_config(),

@@ -1,8 +1,9 @@
 """The `tal` command.
 
 tal serve [--host] [--port] [--demo] | tal load PATH… | tal export SLUG [-o FILE]
-tal evaluate FILE_OR_SLUG [--format text|json] | tal user create … | tal migrate
-tal wording check FILE|- [--lines] [--format text|json]
+tal evaluate FILE_OR_SLUG [--format text|json] | tal pool INTERVENTION_OR_FILE… | tal wording check FILE|-
+tal import SLUG --iteration N FILE.csv | tal opendata DIR | tal barometer open|close | tal user create …
+tal migrate
 
 Exit status 0 on success, 1 on a user error with a one-line message on stderr.
 """
@@ -71,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     opening.add_argument("--closes", metavar="AAAA-MM-JJ", help="date de clôture prévue")
     closing = barometer_sub.add_parser("close", help="clôturer une campagne")
     closing.add_argument("campaign_id", metavar="ID")
+    imp = sub.add_parser("import", help="importer un fichier CSV de données par unité dans une itération")
+    imp.add_argument("slug")
+    imp.add_argument("--iteration", type=int, required=True, metavar="N")
+    imp.add_argument("file", type=Path, metavar="FICHIER.csv")
+    imp.add_argument("--intervention-at", default="", metavar="PÉRIODE", help="avant/après, groupe de comparaison : première période avec le changement")
+    imp.add_argument("--treated", action="append", default=[], metavar="UNITÉ", help="groupe de comparaison : unité concernée (répétable)")
+    imp.add_argument("--dry-run", action="store_true", help="afficher ce qui serait enregistré, sans rien écrire")
+
+    opendata = sub.add_parser("opendata", help="écrire les fichiers de données ouvertes (CSV, schémas, datapackage.json)")
+    opendata.add_argument("folder", type=Path, metavar="DOSSIER")
 
     sub.add_parser("migrate", help="appliquer les migrations de la base")
     return parser
@@ -174,6 +185,15 @@ def run(argv: list[str]) -> int:
         from tal.journal.wording_cli import wording_command
 
         sys.stdout.write(wording_command(args.source, args.lines, args.format))
+    elif args.command == "import":
+        from tal.imports.cli import import_command
+
+        print(asyncio.run(import_command(args.slug, args.iteration, args.file, intervention_at=args.intervention_at,
+                                         treated_units=args.treated, dry_run=args.dry_run)))
+    elif args.command == "opendata":
+        from tal.opendata.cli import opendata_command
+
+        print(asyncio.run(opendata_command(args.folder)))
     elif args.command == "user":
         print(asyncio.run(_create_user(args, _password(args))))
     elif args.command == "barometer":

@@ -10,6 +10,7 @@
 | TAL_ORG_ACCENT | the accent colour (#rrggbb) | #b3461b |
 | TAL_SECURE_COOKIES | 1 to mark cookies Secure (behind HTTPS) | 0 |
 | TAL_BAROMETER_MIN | fewest answers for a barometer group's results to be shown (5 to 1000) | 10 |
+| TAL_IMPORT_MAX_MB | largest CSV file accepted by the import (command line and upload), in MB | 200 |
 | TAL_TEST_DATABASE_URL | tests only: also run the database tests on this PostgreSQL | unset |
 """
 
@@ -51,6 +52,7 @@ class Settings:
     org_accent: str
     secure_cookies: bool
     barometer_min: int = 10
+    import_max_mb: int = 200
 
     @property
     def is_sqlite(self) -> bool:
@@ -92,6 +94,13 @@ def _barometer_min() -> int:
     return int(value)
 
 
+def _positive(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or not 0 < int(value) <= 100_000:
+        raise SettingsError(f"{name} doit être un nombre entier positif (reçu : {value!r}).")
+    return int(value)
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("TAL_DATA_DIR", "tal-data")).resolve()
     url = os.environ.get("TAL_DATABASE_URL") or f"sqlite:///{data_dir / 'tal.sqlite'}"
@@ -106,6 +115,7 @@ def load_settings() -> Settings:
         org_accent=_color("TAL_ORG_ACCENT", "#b3461b"),
         secure_cookies=os.environ.get("TAL_SECURE_COOKIES", "0") == "1",
         barometer_min=_barometer_min(),
+        import_max_mb=_positive("TAL_IMPORT_MAX_MB", 200),
     )
 
 

@@ -1,6 +1,6 @@
 """Services of the collectivité, accounts and sign-in attempts."""
 
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -33,3 +33,20 @@ class LoginAttempt(Table):
     key = Varchar(length=200, index=True)
     succeeded = Boolean(default=False)
     at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class ApiToken(Table):
+    """A personal API token: only its SHA-256 is kept; shown once, when created."""
+
+    account = ForeignKey(references=Account, index=True)
+    name = Varchar(length=80)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    # The first characters, to tell tokens apart on the account page.
+    prefix = Varchar(length=12)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    # Fixed-window rate limit, shared by every process through the database.
+    window_start = Timestamptz(null=True, default=None)
+    window_count = Integer(default=0)

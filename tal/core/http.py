@@ -101,6 +101,7 @@ def http_error(request: Request, exc: HTTPException):
         403: _("Vous n'avez pas le droit de faire cela. Si vous avez envoyé un formulaire, rechargez la page et recommencez."),
         404: _("Cette page n'existe pas."),
         405: _("Cette action n'est pas possible ici."),
+        413: _("Le fichier envoyé est trop volumineux."),
         429: _("Trop de requêtes : réessayez dans quelques minutes."),
     }
     status = exc.status_code

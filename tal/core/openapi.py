@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 
 from tal import __version__
@@ -50,7 +51,11 @@ def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="TAL — API du registre des expérimentations",
         version=__version__,
-        description="Lecture seule. Chaque page de TAL a son jumeau JSON sous /api/v1.",
+        description="Chaque page de TAL a son jumeau JSON sous /api/v1. L'écriture passe par un jeton personnel "
+                    "(page « Jetons d'API » du compte) : en-tête Authorization: Bearer tal_…, sans cookie ni jeton CSRF ; "
+                    "chaque écriture porte la version lue (409 si elle est périmée).",
         path="/schema",
+        components=Components(security_schemes={"BearerToken": SecurityScheme(
+            type="http", scheme="bearer", description="Jeton personnel créé sur la page « Jetons d'API » du compte")}),
         render_plugins=[OfflineViewer(), JsonRenderPlugin()],
     )

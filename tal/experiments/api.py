@@ -50,9 +50,16 @@ class RegistrationOut(msgspec.Struct):
 
 
 class StatusStepOut(msgspec.Struct):
+    """A line of the history: a status change, or an import (`source` "import") with
+    the iteration, the file's name, its rows and the metrics it brought."""
+
     status: str
     at: str
     source: str | None = None
+    iteration: int | None = None
+    file: str | None = None
+    rows: int | None = None
+    metrics: list[str] | None = None
 
 
 class EvaluationOut(msgspec.Struct):
@@ -116,7 +123,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
             view.doc.experiment.registered_at, view.registration_hash, view.plan_hash, view.plan_matches,
             f"/api/v1/experiments/{view.slug}/plan.json",
         ),
-        status_history=[StatusStepOut(**step) for step in view.status_history],
+        status_history=[msgspec.convert(step, StatusStepOut) for step in view.status_history],
         created_at=view.created_at,
         updated_at=view.updated_at,
         document=view.doc,

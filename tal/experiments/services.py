@@ -190,14 +190,16 @@ async def save(
     expected_version: int | None = None,
     from_file: bool = False,
     evaluate: bool = True,
+    event: dict | None = None,
 ) -> SaveResult:
     """Create or update an experiment from its whole document.
 
     `actor` None is the system (command line). `from_file`: unknown services and
     objectives are created, the journal entries of the file replace the stored ones.
     `evaluate`: refresh the evaluation snapshot now (bulk loads refresh once at the end).
+    `event`: a line added to the history with this change (an import says what it read).
     """
-    result = await _save(doc, actor, amendment, expected_version, from_file)
+    result = await _save(doc, actor, amendment, expected_version, from_file, event)
     if evaluate and result.changed:
         await evaluation.refresh([result.slug])
     return result
@@ -209,6 +211,7 @@ async def _save(
     amendment: Amendment | None,
     expected_version: int | None,
     from_file: bool,
+    event: dict | None = None,
 ) -> SaveResult:
     rules.check(doc)
     slug = doc.experiment.slug
@@ -239,6 +242,8 @@ async def _save(
     history = _history(row)
     if new.experiment.status != old.experiment.status:
         history = [*history, {"status": new.experiment.status, "at": now().isoformat()}]
+    if event is not None:
+        history = [*history, {"status": new.experiment.status, "at": now().isoformat(), **event}]
     changed = await Experiment.update(
         {
             **_columns(new, service_id),
