@@ -393,6 +393,29 @@ async def test_open_data_has_the_shown_groups_only_and_no_text(accounts):
     assert isinstance(rows[0]["reponses"], int) and isinstance(rows[0]["securite_psychologique"], float)
 
 
+async def test_the_open_data_package_carries_the_shown_groups_and_validates(client, accounts, tmp_path):
+    import frictionless
+
+    campaign_id = await three_services(12, 11, 9)  # the third service (9) is merged into « Autres services »
+    csv_text = (await client.get("/donnees/barometre.csv")).text
+    import csv
+
+    header, *lines = list(csv.reader(csv_text.strip().splitlines()))
+    assert header == list(barometer.COLUMNS)
+    groups = [line[5] for line in lines]
+    assert groups == [r["groupe"] for r in await barometer.open_data_rows()] and len(groups) >= 2
+    assert all(line[0] == str(campaign_id) for line in lines)
+    assert "Voirie" not in groups and "Texte" not in csv_text
+    for name in ("datapackage.json", "barometre.csv", "barometre.schema.json"):
+        (tmp_path / name).write_bytes((await client.get(f"/donnees/{name}")).content)
+    package = (await client.get("/donnees/datapackage.json")).json()
+    assert "barometre.csv" in [r["path"] for r in package["resources"]]
+    resource = frictionless.Resource(str(tmp_path / "barometre.csv"),
+                                     schema=frictionless.Schema(str(tmp_path / "barometre.schema.json")))
+    report = frictionless.validate(resource)
+    assert report.valid, report.flatten(["type", "note"])[:5]
+
+
 # ---------------------------------------------------------------- demo and command line
 
 

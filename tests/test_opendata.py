@@ -21,7 +21,7 @@ from tal import db
 
 INTERNAL = ["carte-lecteur-nouveaux-habitants", "numero-unique-accueil", "relance-factures-cantine",
             "visio-rendez-vous-urbanisme"]
-FILES = ["experimentations", "comparaisons", "apprentissages", "journal", "decisions"]
+FILES = ["experimentations", "comparaisons", "apprentissages", "journal", "decisions", "barometre"]
 
 
 async def public_entries(accounts) -> None:
@@ -140,7 +140,7 @@ def test_command_line_writes_the_same_files(database, tmp_path):
     out = tmp_path / "publication"
     done = tal("opendata", str(out))
     assert done.returncode == 0, done.stderr
-    assert "11 fichiers écrits" in done.stdout
+    assert "13 fichiers écrits" in done.stdout
     assert frictionless.validate(str(out / "datapackage.json")).valid
     assert "rappel-sms-etat-civil" in (out / "decisions.csv").read_text(encoding="utf-8")
     blocked = tmp_path / "file.txt"

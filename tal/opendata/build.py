@@ -163,10 +163,27 @@ def schema(name: str) -> dict:
     return result
 
 
+# The social barometer's aggregated figures (groups above the threshold only, after
+# complementary suppression, never a free text): its rows and schema come from the
+# barometer area.
+BAROMETER = "barometre"
+BAROMETER_TITLE = N_("Baromètre social")
+BAROMETER_DESCRIPTION = N_(
+    "Une ligne par campagne close et par groupe affiché (au moins le seuil de réponses) : sécurité "
+    "psychologique, bien-être WHO-5 et questions sur le numérique, moyennes et intervalles à 95 %."
+)
+
+
+def described() -> list[tuple[str, str, str]]:
+    """Every resource of the package: (name, title, description)."""
+    return [(name, table[0], table[1]) for name, table in TABLES.items()] + [
+        (BAROMETER, BAROMETER_TITLE, BAROMETER_DESCRIPTION)]
+
+
 def datapackage(updated: dt.datetime | None) -> dict:
     settings = get_settings()
     resources = []
-    for name, (title, description, _, _, _) in TABLES.items():
+    for name, title, description in described():
         resources.append({
             "name": name,
             "title": title,
@@ -340,7 +357,11 @@ async def fingerprint() -> str:
     from tal.evaluation.tables import Snapshot
 
     snapshots = await Snapshot.select(Snapshot.experiment, Snapshot.inputs_hash).order_by(Snapshot.experiment)
-    text = json.dumps([experiments, entries, snapshots, get_settings().org_name], default=str, sort_keys=True)
+    from tal.barometer.tables import Campaign
+
+    campaigns = await Campaign.select(Campaign.id, Campaign.version, Campaign.state).order_by(Campaign.id)
+    text = json.dumps([experiments, entries, snapshots, campaigns, get_settings().org_name], default=str,
+                      sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -351,6 +372,19 @@ async def build() -> dict[str, bytes]:
     for name in NAMES:
         files[f"{name}.csv"] = _csv(name, ROWS[name](public))
         files[f"{name}.schema.json"] = _json(schema(name))
+    files[f"{BAROMETER}.csv"], files[f"{BAROMETER}.schema.json"] = await _barometer()
     updated = max((row["updated_at"] for row, _ in public.experiments), default=None)
     files["datapackage.json"] = _json(datapackage(updated))
     return files
+
+
+async def _barometer() -> tuple[bytes, bytes]:
+    """The barometer's figures as a CSV file and its Table Schema."""
+    from tal.barometer import services as barometer
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=barometer.COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in await barometer.open_data_rows():
+        writer.writerow({k: "" if v is None else str(v).lower() if isinstance(v, bool) else v for k, v in row.items()})
+    return buffer.getvalue().encode("utf-8"), _json(barometer.open_data_schema())

@@ -32,8 +32,8 @@ async def current_files() -> tuple[str, dict[str, bytes]]:
 @get("/donnees", name="opendata")
 async def opendata_page(request: Request) -> Template:
     _, files = await current_files()
-    tables = [(name, build.TABLES[name][0], build.TABLES[name][1], files[f"{name}.csv"].count(b"\r\n") - 1)
-              for name in build.NAMES]
+    tables = [(name, title, description, files[f"{name}.csv"].count(b"\r\n") - 1)
+              for name, title, description in build.described()]
     return render(request, "opendata/index.html", tables=tables, license=build.LICENSE)
 
 
