@@ -20,10 +20,11 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
 from tal.evaluation import services as evaluation
-from tal.experiments import rules
+from tal.experiments import history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
 from tal.experiments.tables import Experiment, Objective
+from tal.i18n import N_
 from tal.journal.services import entries_of, replace_entries
 
 # Allowed status changes through the forms; a file load may set any status.
@@ -70,6 +71,16 @@ class ExperimentView:
     can_edit: bool = False
     can_decide: bool = False
     journal_hidden: int = 0
+    # Amendment origins and corrections of frozen results (history.events_of).
+    events: list[dict] = field(default_factory=list)
+
+    def amendment_source(self, index: int) -> str | None:
+        return next((e["source"] for e in self.events if e["kind"] == "amendment" and e["detail"].get("index") == index),
+                    None)
+
+    @property
+    def corrections(self) -> list[dict]:
+        return [e for e in self.events if e["kind"] == "correction"]
 
     @property
     def slug(self) -> str:
@@ -149,10 +160,13 @@ async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     return row["id"]
 
 
-def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None) -> ExperimentFile:
+def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None,
+                source: str = "form") -> ExperimentFile:
     """Enforce pre-registration on a change of a registered experiment.
 
     Returns the new document, with the form's amendment appended when one is given.
+    A file may not add amendments to a plan already in the database: they would carry
+    the file's dates and words, not the time of the change and what TAL detects.
     """
     if old.experiment.registered_at is None:
         return new
@@ -164,6 +178,12 @@ def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendme
         raise DomainError(
             "les amendements déjà enregistrés ne peuvent être ni modifiés ni retirés : ajoutez-en un nouveau",
             "amendments",
+        )
+    if source == "file" and len(new.amendments) > len(old.amendments):
+        raise DomainError(
+            N_("un fichier ne peut pas amender un plan déjà enregistré dans TAL : amendez le plan dans TAL "
+               "(formulaire du plan), qui date l'amendement et décrit lui-même le changement"),
+            f"amendments[{len(old.amendments) + 1}]",
         )
     plan_changed = plan_hash(new) != old_hash
     if amendment is not None:
@@ -190,14 +210,19 @@ async def save(
     expected_version: int | None = None,
     from_file: bool = False,
     evaluate: bool = True,
+    correction: str | None = None,
+    source: str = "form",
 ) -> SaveResult:
     """Create or update an experiment from its whole document.
 
     `actor` None is the system (command line). `from_file`: unknown services and
     objectives are created, the journal entries of the file replace the stored ones.
     `evaluate`: refresh the evaluation snapshot now (bulk loads refresh once at the end).
+    `correction`: the reason for changing the results of a concluded or decided
+    experiment (frozen otherwise). `source`: where the write comes from (form, api, file).
     """
-    result = await _save(doc, actor, amendment, expected_version, from_file)
+    source = "file" if from_file else source
+    result = await _save(doc, actor, amendment, expected_version, from_file, correction, source)
     if evaluate and result.changed:
         await evaluation.refresh([result.slug])
     return result
@@ -209,12 +234,14 @@ async def _save(
     amendment: Amendment | None,
     expected_version: int | None,
     from_file: bool,
+    correction: str | None,
+    source: str,
 ) -> SaveResult:
     rules.check(doc)
     slug = doc.experiment.slug
     row = await Experiment.select().where(Experiment.slug == slug).first()
     if row is None:
-        return await _insert(doc, actor, from_file)
+        return await _insert(doc, actor, from_file, source)
     old = _decode(row["document"])
     if actor is not None and not can_edit(actor, owner=old.experiment.service, partners=old.experiment.partner_services):
         raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
@@ -228,8 +255,9 @@ async def _save(
         raise Forbidden("seule l'équipe du service porteur change le service porteur et les partenaires")
     if expected_version is not None and expected_version != row["version"]:
         raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
-    new = _check_lock(old, doc, row["plan_hash"], amendment)
+    new = _check_lock(old, doc, row["plan_hash"], amendment, source)
     rules.check(new)
+    corrected = evidence.check_frozen(old, new, correction, source)
     journal_changed = from_file and await _file_journal_changed(row["id"], doc)
     if not from_file:
         new = msgspec.structs.replace(new, journal=[])
@@ -254,6 +282,10 @@ async def _save(
         raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
     if journal_changed:
         await replace_entries(row["id"], service_id, doc.journal)
+    await evidence.record_amendments(row["id"], len(old.amendments), len(new.amendments) - len(old.amendments),
+                                    source, actor)
+    if corrected:
+        await evidence.record_correction(row["id"], corrected, correction or "", source, actor)
     return SaveResult(slug, created=False, changed=True)
 
 
@@ -282,7 +314,7 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
     }
 
 
-async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> SaveResult:
+async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, origin: str) -> SaveResult:
     head = doc.experiment
     service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
@@ -302,6 +334,7 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> 
         status_history=msgspec.json.encode(history).decode(),
     )
     await experiment.save()
+    await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
     if from_file and doc.journal:
         await replace_entries(experiment.id, service_id, doc.journal)
     return SaveResult(head.slug, created=True, changed=True)
@@ -349,6 +382,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
         version=row["version"],
         can_edit=can_edit(actor, owner=head.service, partners=head.partner_services),
         can_decide=can_decide(actor),
+        events=await evidence.events_of(row["id"], actor),
     )
 
 

@@ -60,9 +60,9 @@ async def editable(slug: str, actor: Actor) -> services.ExperimentView:
     return view
 
 
-def version_of(form: FormMultiDict) -> int | None:
-    value = forms.get(form, "version")
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+version_of = forms.version
+HEADER_FIELDS = ("title", "service", "summary", "visibility", "partner_services", "objectives")
+ITERATION_FIELDS = ("started_on", "ended_on", "change", *(f"learning.{name}" for name in LEARNING))
 
 
 def to_detail(slug: FromPath[str]) -> Redirect:
@@ -214,6 +214,7 @@ async def edit_header(request: Request, slug: FromPath[str]) -> Response:
     view = await editable(slug, actor)
     form = await request.form()
     try:
+        forms.require(form, HEADER_FIELDS)
         header = convert(header_from(form, view.doc.experiment), Header, "experiment")
         async with db.transaction():
             await services.save(msgspec.structs.replace(view.doc, experiment=header), actor, expected_version=version_of(form))
@@ -227,7 +228,19 @@ async def edit_header(request: Request, slug: FromPath[str]) -> Response:
 # ---------------------------------------------------------------- plan
 
 
+def plan_fields(doc: ExperimentFile) -> list[str]:
+    """The fields the plan form shows for what exists (a row is removed by its box, not by leaving it out)."""
+    names: list[str] = []
+    sections = [("hypotheses", doc.hypotheses), ("metrics", doc.metrics)]
+    if doc.experiment.design == "randomized":
+        sections.append(("arms", doc.arms))
+    for section, items in sections:
+        names += [f"{section}[{i}].key" for i in range(1, len(items) + 1)]
+    return names
+
+
 def plan_from(form: FormMultiDict, doc: ExperimentFile) -> ExperimentFile:
+    forms.require(form, plan_fields(doc))
     hypotheses, h_ranks = forms.rows(form, "hypotheses", HYPOTHESIS)
     metrics, m_ranks = forms.rows(form, "metrics", METRIC, identity=("key", "label", "hypothesis", "mde", "baseline",
                                                                      "baseline_sd", "levels"))
@@ -304,6 +317,7 @@ async def change_status(request: Request, slug: FromPath[str]) -> Response:
     form = await request.form()
     try:
         async with db.transaction():
+            forms.require(form, ("to",))
             await services.transition(slug, forms.get(form, "to"), actor, expected_version=version_of(form))
     except DomainError as exc:
         context = await detail_context(request, slug)
@@ -330,6 +344,7 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
         view = await services.get(slug, actor)
         names = await service_names()
     try:
+        forms.require(form, ("decision.outcome", "decision.decided_on", "decision.rationale"))
         data = forms.fields(form, {"outcome": forms.text, "rationale": forms.text}, "decision.")
         data["target_services"] = forms.getall(form, "decision.target_services")
         decided_on = forms.get(form, "decision.decided_on")
@@ -356,6 +371,8 @@ def parse_date(value: str, path: str) -> dt.date:
 
 
 def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) -> Iteration:
+    if current is not None:
+        forms.require(form, ITERATION_FIELDS)
     started = forms.get(form, "started_on")
     ended = forms.get(form, "ended_on")
     learning = forms.fields(form, LEARNING, "learning.")
@@ -372,13 +389,14 @@ def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) 
     return convert({k: v for k, v in data.items() if v is not None}, Iteration)
 
 
-async def save_iteration(actor: Actor, view: services.ExperimentView, iteration: Iteration, version: int | None) -> None:
+async def save_iteration(actor: Actor, view: services.ExperimentView, iteration: Iteration, version: int,
+                         correction: str | None = None) -> None:
     others = [it for it in view.doc.iterations if it.number != iteration.number]
     iterations = sorted([*others, iteration], key=lambda it: it.number)
     new = msgspec.structs.replace(view.doc, iterations=iterations)
     try:
         async with db.transaction():
-            await services.save(new, actor, expected_version=version)
+            await services.save(new, actor, expected_version=version, correction=correction)
     except DomainError as exc:
         if exc.field and exc.field.startswith("iterations["):
             exc.field = exc.field.split("].", 1)[-1] if "]." in exc.field else exc.field
@@ -435,8 +453,22 @@ async def edit_iteration(request: Request, slug: FromPath[str], number: FromPath
     return to_detail(slug)
 
 
+def data_fields(doc: ExperimentFile) -> list[str]:
+    """Every field the data form shows: one left out would erase its value."""
+    names: list[str] = []
+    for metric in doc.metrics:
+        if doc.experiment.design == "randomized":
+            names += [f"r.{metric.key}.{arm.key}.{name}" for arm in doc.arms for name in RESULT_FIELDS[metric.kind]]
+        elif doc.experiment.design == "before_after":
+            names += [f"s.{metric.key}.{name}" for name in ("data", "intervention_at", "hac_maxlags")]
+        else:
+            names += [f"p.{metric.key}.{name}" for name in ("data", "treated_units", "intervention_at")]
+    return names
+
+
 def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, list]:
     """Results per arm and metric (randomized), series (before/after) or panel."""
+    forms.require(form, data_fields(doc))
     results, series, panel = [], [], []
     design = doc.experiment.design
     for m, metric in enumerate(doc.metrics, start=1):
@@ -523,7 +555,8 @@ async def edit_data(request: Request, slug: FromPath[str], number: FromPath[int]
         built = {"results": results, "series": series, "panel": panel}
         data = msgspec.to_builtins(current, builtin_types=(dt.date,))
         data.update(results=results, series=series, panel=panel)
-        await save_iteration(actor, view, convert(data, Iteration), version_of(form))
+        await save_iteration(actor, view, convert(data, Iteration), version_of(form),
+                             correction=forms.get(form, "correction.reason"))
     except DomainError as exc:
         data_field(exc, built)
         return render(request, "experiments/data_form.html", status_code=exc.status_code, view=view, doc=view.doc,

@@ -40,6 +40,10 @@ def parse_date(value: str, path: str) -> dt.date | None:
         raise DomainError("date attendue au format AAAA-MM-JJ", path) from None
 
 
+# Every field the edit form shows (box lists and the signature box carry a marker).
+EDIT_FIELDS = ("title", "happened_on", *TEXT_FIELDS, "tags", "services", "experiment", "iteration", "signed")
+
+
 def entry_from(form: FormMultiDict) -> EntryInput:
     data: dict[str, Any] = forms.fields(form, {"title": forms.text, **{f: forms.text for f in TEXT_FIELDS}})
     happened = parse_date(forms.get(form, "happened_on"), "happened_on")
@@ -149,6 +153,12 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
     form = await request.form()
     findings: list = []
     try:
+        if entry_id is not None:
+            async with db.transaction(write=False):
+                if not (await services.get(entry_id, actor)).can_edit:
+                    raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+            forms.require(form, EDIT_FIELDS)
+            forms.version(form)
         entry = entry_from(form)
         async with db.transaction(write=False):
             names = await people_names()
@@ -167,8 +177,7 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
             if entry_id is None:
                 entry_id = await services.create(actor, entry)
             else:
-                version = forms.get(form, "version")
-                await services.update(actor, entry_id, entry, int(version) if version.isdigit() and len(version) < 10 else None)
+                await services.update(actor, entry_id, entry, forms.version(form))
             if forms.get(form, "action") == "publish":
                 row = await services._row(entry_id)
                 if row["state"] == "draft":
@@ -237,25 +246,26 @@ async def publish(request: Request, entry_id: FromPath[int]) -> Response:
         return render(request, "journal/form.html", entry=entry_id, form=prefill, selected_tags=view.tags,
                       selected_services=view.services, error=None, findings=findings, checked=True,
                       **await form_context(request))
-    return await _entry_action(request, entry_id, lambda actor, form: services.publish(actor, entry_id))
+    return await _entry_action(request, entry_id, lambda actor, form: services.publish(actor, entry_id,
+                                                                                       forms.version(form)))
 
 
 @post("/journal/{entry_id:int}/public")
 async def make_public(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.set_public(
-        actor, entry_id, forms.get(form, "public") == "1"))
+        actor, entry_id, forms.get(form, "public") == "1", forms.version(form)))
 
 
 @post("/journal/{entry_id:int}/retirer")
 async def withdraw(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.withdraw(
-        actor, entry_id, forms.get(form, "reason")))
+        actor, entry_id, forms.get(form, "reason"), forms.version(form)))
 
 
 @post("/journal/{entry_id:int}/relecture")
 async def propose_review(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.propose_review(
-        actor, entry_id, forms.get(form, "reviewer")))
+        actor, entry_id, forms.get(form, "reviewer"), forms.version(form)))
 
 
 @post("/journal/{entry_id:int}/reagir")
