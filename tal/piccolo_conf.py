@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "tal.experiments.piccolo_app",
         "tal.journal.piccolo_app",
         "tal.evaluation.piccolo_app",
+        "tal.audit.piccolo_app",
     ]
 )
