@@ -45,9 +45,13 @@ def result_changes(old: ExperimentFile, new: ExperimentFile) -> list[dict]:
     for number in sorted(before.keys() | after.keys()):
         old_rows, new_rows = _rows(before.get(number)), _rows(after.get(number))
         for key in sorted(old_rows.keys() | new_rows.keys()):
-            if old_rows.get(key) != new_rows.get(key):
-                changes.append({"iteration": number, "field": key, "before": old_rows.get(key),
-                                "after": new_rows.get(key)})
+            old_row, new_row = old_rows.get(key), new_rows.get(key)
+            if old_row != new_row:
+                names = sorted((old_row or {}).keys() | (new_row or {}).keys())
+                values = [{"name": name, "before": (old_row or {}).get(name), "after": (new_row or {}).get(name)}
+                          for name in names if (old_row or {}).get(name) != (new_row or {}).get(name)]
+                changes.append({"iteration": number, "field": key, "before": old_row, "after": new_row,
+                                "values": values})
     return changes
 
 

@@ -16,6 +16,7 @@ import msgspec
 from tal.accounts.actor import Actor, can_decide, can_edit, can_read
 from tal.accounts.services import ensure_service
 from tal.accounts.tables import Service
+from tal.audit import services as audit
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
@@ -36,6 +37,9 @@ TRANSITIONS = {
     "decided": (),
     "abandoned": (),
 }
+
+
+STALE = N_("quelqu'un a modifié cette expérimentation entre-temps\u202f: rechargez la page et recommencez")
 
 
 def now() -> dt.datetime:
@@ -103,6 +107,9 @@ class SaveResult:
     created: bool
     changed: bool
     messages: list[str] = field(default_factory=list)
+    amended: int = 0  # amendments added by this write
+    corrected: int = 0  # results changed by a correction
+    registered: bool = False  # the plan was registered by this write
 
 
 _decoder = msgspec.json.Decoder(ExperimentFile)
@@ -254,7 +261,7 @@ async def _save(
     ):
         raise Forbidden("seule l'équipe du service porteur change le service porteur et les partenaires")
     if expected_version is not None and expected_version != row["version"]:
-        raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
+        raise Conflict(STALE, "version")
     new = _check_lock(old, doc, row["plan_hash"], amendment, source)
     rules.check(new)
     corrected = evidence.check_frozen(old, new, correction, source)
@@ -279,14 +286,16 @@ async def _save(
         }
     ).where((Experiment.id == row["id"]) & (Experiment.version == row["version"])).returning(Experiment.id)
     if not changed:
-        raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
+        raise Conflict(STALE, "version")
     if journal_changed:
         await replace_entries(row["id"], service_id, doc.journal)
     await evidence.record_amendments(row["id"], len(old.amendments), len(new.amendments) - len(old.amendments),
                                     source, actor)
     if corrected:
         await evidence.record_correction(row["id"], corrected, correction or "", source, actor)
-    return SaveResult(slug, created=False, changed=True)
+    return SaveResult(slug, created=False, changed=True, amended=len(new.amendments) - len(old.amendments),
+                      corrected=len(corrected),
+                      registered=old.experiment.registered_at is None and new.experiment.registered_at is not None)
 
 
 async def _file_journal_changed(experiment_id: int, doc: ExperimentFile) -> bool:
@@ -337,7 +346,8 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
     await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
     if from_file and doc.journal:
         await replace_entries(experiment.id, service_id, doc.journal)
-    return SaveResult(head.slug, created=True, changed=True)
+    return SaveResult(head.slug, created=True, changed=True, amended=len(doc.amendments),
+                      registered=head.registered_at is not None)
 
 
 async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
@@ -347,6 +357,14 @@ async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
     if duplicates:
         raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(sorted(duplicates))}", "experiment.slug")
     results = [await save(doc, None, from_file=True, evaluate=False) for doc in docs]
+    for result in results:
+        # The command line has no account and no address; the audit log says the file did it.
+        if result.registered:
+            await audit.record("experiment.register", account_id=None, address=None, target=result.slug,
+                               detail={"source": "file"})
+        if result.amended:
+            await audit.record("experiment.amend", account_id=None, address=None, target=result.slug,
+                               detail={"source": "file", "amendments": result.amended})
     await evaluation.refresh([r.slug for r in results])
     return results
 
@@ -443,7 +461,7 @@ async def objective_titles() -> list[str]:
     return [r["title"] for r in await Objective.select(Objective.title).order_by(Objective.title)]
 
 
-async def transition(slug: str, to: str, actor: Actor, expected_version: int | None = None) -> None:
+async def transition(slug: str, to: str, actor: Actor, expected_version: int | None = None) -> SaveResult:
     """Move an experiment one step along its lifecycle."""
     row = await _row(slug)
     doc = _decode(row["document"])
@@ -456,7 +474,7 @@ async def transition(slug: str, to: str, actor: Actor, expected_version: int | N
     if to == "registered":
         header = msgspec.structs.replace(header, registered_at=now())
     new = msgspec.structs.replace(doc, experiment=header)
-    await save(new, actor, expected_version=expected_version)
+    return await save(new, actor, expected_version=expected_version)
 
 
 async def decide(slug: str, decision: Decision, actor: Actor, expected_version: int | None = None) -> None:

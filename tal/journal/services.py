@@ -19,6 +19,7 @@ from tal.accounts.tables import Account, Service
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
+from tal.i18n import N_
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import (
@@ -38,6 +39,9 @@ EXPERIMENT_COLUMNS = (JournalEntry.experiment.slug, JournalEntry.experiment.visi
 CONTENT = ("title", "happened_on", "what_happened", "what_we_expected", "contributing_factors", "what_went_well",
            "what_we_learned", "what_we_change", "tags", "services")
 FILE_FIELDS = EntryDoc.__struct_fields__
+
+
+STALE = N_("l'entrée a été modifiée entre-temps\u202f: rechargez la page et recommencez")
 
 
 def now() -> dt.datetime:
@@ -205,7 +209,7 @@ async def _write(entry_id: int, row: dict, expected_version: int | None, values:
     changed = await JournalEntry.update({**values, JournalEntry.version: version + 1}).where(
         (JournalEntry.id == entry_id) & (JournalEntry.version == version)).returning(JournalEntry.id)
     if not changed:
-        raise Conflict("l'entrée a été modifiée entre-temps : rechargez la page et recommencez")
+        raise Conflict(STALE, "version")
 
 
 def _previous(row: dict, key: str):

@@ -13,7 +13,8 @@ from litestar.response import Redirect, Template
 
 from tal import db
 from tal.accounts.services import service_names
-from tal.core.errors import DomainError, Forbidden
+from tal.audit.requests import record_request
+from tal.core.errors import Conflict, DomainError, Forbidden
 from tal.core.http import actor_of, signed_in
 from tal.core.templating import render
 from tal.core.validation import convert
@@ -155,10 +156,12 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
     try:
         if entry_id is not None:
             async with db.transaction(write=False):
-                if not (await services.get(entry_id, actor)).can_edit:
-                    raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+                current = await services.get(entry_id, actor)
+            if not current.can_edit:
+                raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+            if forms.version(form) != current.row["version"]:
+                raise Conflict(services.STALE, "version")
             forms.require(form, EDIT_FIELDS)
-            forms.version(form)
         entry = entry_from(form)
         async with db.transaction(write=False):
             names = await people_names()
@@ -182,6 +185,7 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
                 row = await services._row(entry_id)
                 if row["state"] == "draft":
                     await services.publish(actor, entry_id)
+                    await record_request(request, actor, "journal.publish", str(entry_id))
     except DomainError as exc:
         return render(request, "journal/form.html", status_code=exc.status_code, entry=entry_id, form=form, error=exc,
                       findings=findings, **selection(form), **await form_context(request))
@@ -213,13 +217,24 @@ async def edit_entry(request: Request, entry_id: FromPath[int]) -> Response:
     return await _save_form(request, entry_id)
 
 
-async def _entry_action(request: Request, entry_id: int, action) -> Response:
-    """Run one action on an entry; on a refusal, show the entry with the message."""
+def audit_detail(action: str, form: FormMultiDict) -> dict:
+    if action == "journal.public":
+        return {"public": forms.get(form, "public") == "1"}
+    if action == "journal.withdraw":
+        return {"reason": forms.get(form, "reason").strip()[:1000]}
+    return {}
+
+
+async def _entry_action(request: Request, entry_id: int, action, audited: str = "") -> Response:
+    """Run one action on an entry; on a refusal, show the entry with the message.
+    `audited`: the audit log's name for the action, when it is logged."""
     actor = signed_in(request)
     form = await request.form()
     try:
         async with db.transaction():
             await action(actor, form)
+            if audited:
+                await record_request(request, actor, audited, str(entry_id), audit_detail(audited, form))
     except DomainError as exc:
         async with db.transaction(write=False):
             view = await services.get(entry_id, actor)
@@ -247,19 +262,20 @@ async def publish(request: Request, entry_id: FromPath[int]) -> Response:
                       selected_services=view.services, error=None, findings=findings, checked=True,
                       **await form_context(request))
     return await _entry_action(request, entry_id, lambda actor, form: services.publish(actor, entry_id,
-                                                                                       forms.version(form)))
+                                                                                       forms.version(form)),
+                               "journal.publish")
 
 
 @post("/journal/{entry_id:int}/public")
 async def make_public(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.set_public(
-        actor, entry_id, forms.get(form, "public") == "1", forms.version(form)))
+        actor, entry_id, forms.get(form, "public") == "1", forms.version(form)), "journal.public")
 
 
 @post("/journal/{entry_id:int}/retirer")
 async def withdraw(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.withdraw(
-        actor, entry_id, forms.get(form, "reason"), forms.version(form)))
+        actor, entry_id, forms.get(form, "reason"), forms.version(form)), "journal.withdraw")
 
 
 @post("/journal/{entry_id:int}/relecture")
