@@ -18,6 +18,7 @@ from tal.accounts.services import ensure_service
 from tal.accounts.tables import Service
 from tal.audit import services as audit
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tal.core.like import contains
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
 from tal.evaluation import services as evaluation
@@ -416,15 +417,15 @@ async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:
     if actor is None:
         where.append((Experiment.visibility == "public") & (Experiment.status != "draft"))
     if filters.service:
-        where.append(Experiment.services_index.like(f"%|{filters.service}|%"))
+        where.append(contains(Experiment.services_index, f"|{filters.service}|"))
     if filters.objective:
-        where.append(Experiment.objectives_index.like(f"%|{filters.objective}|%"))
+        where.append(contains(Experiment.objectives_index, f"|{filters.objective}|"))
     if filters.status:
         where.append(Experiment.status == filters.status)
     if filters.design:
         where.append(Experiment.design == filters.design)
     for term in search_terms(filters.q):
-        where.append(Experiment.search_text.like(f"%{term}%"))
+        where.append(contains(Experiment.search_text, term))
     count = Experiment.count()
     query = Experiment.select(
         Experiment.slug,

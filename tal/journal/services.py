@@ -17,6 +17,7 @@ import msgspec
 from tal.accounts.actor import Actor
 from tal.accounts.tables import Account, Service
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tal.core.like import contains
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
 from tal.i18n import N_
@@ -413,17 +414,20 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
     """Published entries (and withdrawn stubs), newest first."""
     where = [_visible(actor)]
     if filters.service:
-        where.append(JournalEntry.services_index.like(f"%|{filters.service}|%"))
+        where.append(contains(JournalEntry.services_index, f"|{filters.service}|"))
     if filters.tag:
-        where.append(JournalEntry.tags_index.like(f"%|{filters.tag}|%"))
+        where.append(contains(JournalEntry.tags_index, f"|{filters.tag}|"))
     if filters.experiment:
+        # An experiment the reader may not see filters like an unknown one: nothing.
         where.append(JournalEntry.experiment.slug == filters.experiment)
+        if actor is None:
+            where.append((JournalEntry.experiment.visibility == "public") & (JournalEntry.experiment.status != "draft"))
     if filters.since:
         where.append(JournalEntry.happened_on >= filters.since)
     if filters.until:
         where.append(JournalEntry.happened_on <= filters.until)
     for term in search_terms(filters.q):
-        where.append(JournalEntry.search_text.like(f"%{term}%"))
+        where.append(contains(JournalEntry.search_text, term))
     query = JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS)
     count = JournalEntry.count()
     for condition in where:
