@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "tal.journal.piccolo_app",
         "tal.evaluation.piccolo_app",
         "tal.barometer.piccolo_app",
+        "tal.audit.piccolo_app",
     ]
 )

@@ -85,16 +85,37 @@ class Client:
             await self.http.get("/connexion")
         return self.http.cookies["tal_csrf"]
 
-    async def post(self, url: str, data: dict | list | None = None, csrf: bool = True, **kw) -> httpx.Response:
+    async def post(self, url: str, data: dict | list | None = None, csrf: bool = True, version: bool = True,
+                   **kw) -> httpx.Response:
+        """`version`: like a browser that has just shown the form, send the current
+        version of the experiment or journal entry when the data do not say one."""
         items = list(data.items()) if isinstance(data, dict) else list(data or [])
         if csrf:
             items.append(("_csrf_token", await self.csrf()))
+        if version and not any(key == "version" for key, _ in items):
+            current = await current_version(url)
+            if current is not None:
+                items.append(("version", current))
         return await self.http.post(url, data=_flatten(items), **kw)
 
     async def login(self, username: str, password: str = "mot-de-passe-de-test") -> httpx.Response:
         response = await self.post("/connexion", {"username": username, "password": password})
         assert response.status_code == 303, response.text
         return response
+
+
+async def current_version(url: str) -> int | None:
+    """The version a write form of this address is based on (experiment or journal entry)."""
+    from tal.experiments.tables import Experiment
+    from tal.journal.tables import JournalEntry
+
+    if match := re.fullmatch(r"/experimentations/([a-z0-9-]+)/.+", url):
+        row = await Experiment.select(Experiment.version).where(Experiment.slug == match.group(1)).first()
+    elif match := re.fullmatch(r"/journal/([0-9]{1,9})/.+", url):
+        row = await JournalEntry.select(JournalEntry.version).where(JournalEntry.id == int(match.group(1))).first()
+    else:
+        return None
+    return row["version"] if row else None
 
 
 def _flatten(items: list[tuple[str, object]]) -> dict[str, list[str]]:

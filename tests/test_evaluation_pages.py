@@ -103,8 +103,9 @@ async def test_loading_stores_a_snapshot_that_follows_the_data(samples):
     row = first.results[0]
     changed_row = msgspec.structs.replace(row, successes=row.successes - 1)
     changed = msgspec.structs.replace(doc, iterations=[msgspec.structs.replace(first, results=[changed_row, *first.results[1:]]), *doc.iterations[1:]])
+    # The experiment is decided: its results change only by a correction with a reason.
     async with db.transaction():
-        await services.load_documents([changed])
+        await services.save(changed, None, correction="Un succès compté deux fois")
     after = await Snapshot.select(Snapshot.inputs_hash, Snapshot.result).where(Snapshot.experiment.slug == "rappel-sms-etat-civil").output(load_json=True).first()
     assert after["inputs_hash"] != before["inputs_hash"]
     control = after["result"]["iterations"][0]["comparisons"][0]["control_value"]

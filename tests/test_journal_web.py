@@ -25,6 +25,11 @@ ENTRY = {
     "what_we_change": "Un contrôle de doublons avant chaque envoi.",
     "tags": ["outil"],
     "services": ["Numérique"],
+    # Fields the form always shows: a left-out field is refused, never taken as a blank.
+    "what_went_well": "",
+    "experiment": "",
+    "iteration": "",
+    "signed": "",
 }
 
 

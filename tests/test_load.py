@@ -78,16 +78,26 @@ async def test_a_registered_plan_changes_only_with_a_new_amendment(database):
         await load_text(changed)
     assert caught.value.field == "amendments"
     assert "mde : 0.03 → 0.02" in caught.value.message
+    # A file may not add an amendment to a plan already in TAL (it would be dated by the
+    # file, in the past, and described by the file): the load is refused, nothing changes.
     amended = changed + '\n[[amendments]]\nat = 2026-03-15T10:00:00+01:00\nmajor = true\nreason = "Effet minimal revu"\nchange = "mde 0,03 → 0,02"\n'
+    with pytest.raises(DomainError, match="un fichier ne peut pas amender") as caught:
+        await load_text(amended)
+    assert caught.value.field == "amendments[1]"
+    assert await Experiment.select().where(Experiment.slug == "essai-minimal").first() == before
+
+
+async def test_stored_amendments_are_compared_never_replaced(database):
+    # A new experiment's file brings its own history of amendments (from another collectivité).
+    amended = MINIMAL.replace("mde = 0.03", "mde = 0.02") + (
+        '\n[[amendments]]\nat = 2026-03-15T10:00:00+01:00\nmajor = true\nreason = "Effet minimal revu"\n'
+        'change = "mde 0,03 → 0,02"\n')
     await load_text(amended)
-    after = await Experiment.select().where(Experiment.slug == "essai-minimal").first()
-    assert after["registration_hash"] == before["registration_hash"] == before["plan_hash"]
-    assert after["plan_hash"] != before["plan_hash"]
-    # An amendment, once recorded, cannot be rewritten or dropped.
+    await load_text(amended)  # the same file again changes nothing
     with pytest.raises(DomainError, match="amendements déjà enregistrés"):
         await load_text(amended.replace('reason = "Effet minimal revu"', 'reason = "Autre raison"'))
     with pytest.raises(DomainError, match="amendements déjà enregistrés"):
-        await load_text(changed.replace("mde = 0.02", "mde = 0.03"))
+        await load_text(MINIMAL)
 
 
 async def test_registration_date_cannot_be_rewritten(database):

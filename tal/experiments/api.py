@@ -71,6 +71,17 @@ class EvaluationOut(msgspec.Struct):
     engine: dict
 
 
+class EventOut(msgspec.Struct):
+    """An amendment's origin (`detail.index`: its rank in `document.amendments`, from 0)
+    or a correction of frozen results (`detail.reason`, `detail.changes` before and after)."""
+
+    at: dt.datetime
+    kind: str
+    source: str
+    who: str | None
+    detail: dict
+
+
 class ExperimentOut(msgspec.Struct):
     slug: str
     url: str
@@ -80,6 +91,7 @@ class ExperimentOut(msgspec.Struct):
     updated_at: dt.datetime
     document: ExperimentFile
     evaluation: EvaluationOut
+    history: list[EventOut] = []
 
 
 def _summary(item: services.Summary) -> ExperimentSummaryOut:
@@ -128,6 +140,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
         updated_at=view.updated_at,
         document=view.doc,
         evaluation=EvaluationOut(found.result, found.error, found.computed_at, found.engine),
+        history=[EventOut(**event) for event in view.events],
     )
 
 

@@ -142,7 +142,7 @@ async def create_draft(
     async with db.transaction():
         if await services.exists(head.slug):
             raise DomainError("ce slug est déjà pris : choisissez-en un autre", "experiment.slug")
-        await services.save(doc, actor)
+        await services.save(doc, actor, source="api")
     return await _written(head.slug, actor)
 
 
@@ -164,7 +164,7 @@ async def update_draft(
         if data.experiment.slug != slug:
             raise DomainError("le slug ne change pas", "experiment.slug")
         head = msgspec.structs.replace(data.experiment, status="draft", registered_at=None)
-        result = await services.save(_document(data, head, view.doc), actor, expected_version=data.version)
+        result = await services.save(_document(data, head, view.doc), actor, expected_version=data.version, source="api")
     return await _written(slug, actor, changed=result.changed)
 
 
@@ -194,7 +194,7 @@ async def _save_iteration(actor: Actor, slug: str, version: int, number: int | N
     iteration = change(current)
     others = [it for it in view.doc.iterations if it.number != iteration.number]
     new = msgspec.structs.replace(view.doc, iterations=sorted([*others, iteration], key=lambda it: it.number), journal=[])
-    result = await services.save(new, actor, expected_version=version)
+    result = await services.save(new, actor, expected_version=version, source="api")
     return iteration.number, result.changed
 
 

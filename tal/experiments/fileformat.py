@@ -16,7 +16,7 @@ import tomli_w
 
 from tal.core.errors import DomainError
 from tal.core.validation import convert
-from tal.experiments import rules
+from tal.experiments import rules, tomlguard
 from tal.experiments.schemas import FORMAT, ExperimentFile
 
 MAX_FILE_BYTES = 5_000_000
@@ -49,12 +49,18 @@ def parse(text: str, source: str = "") -> ExperimentFile:
     """Parse and check one file's text. `source` names it in error messages."""
     prefix = f"{source} : " if source else ""
     where = source or "fichier"
+    if len(text) > MAX_FILE_BYTES:
+        raise DomainError("fichier trop volumineux (5 Mo au plus)", where)
+    tomlguard.check(text, where)
     try:
         data = tomllib.loads(text, parse_float=_finite)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"TOML illisible : {exc}", where) from None
     except _NotFinite as exc:
         raise DomainError(f"valeur « {exc} » interdite : les nombres doivent être finis", where) from None
+    nul = tomlguard.find_nul(data)
+    if nul is not None:
+        raise DomainError(tomlguard.NUL, f"{prefix}{nul}")
     if data.get("format") != FORMAT:
         raise DomainError(f"attendu « {FORMAT} », trouvé « {data.get('format', '(absent)')} »", f"{prefix}format")
     try:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tal.core.errors import DomainError
+from tal.core.errors import Conflict, DomainError
+from tal.i18n import N_
 
 MAX_ROWS = 50
 
@@ -68,6 +69,23 @@ def getall(form, name: str) -> list[str]:
     if any("\x00" in v for v in values):
         raise DomainError("caractère nul interdit", name)
     return values
+
+
+def require(form: Mapping, names: list[str] | tuple[str, ...]) -> None:
+    """A form changes only what it shows: a field it shows but did not send is an
+    error, never an erasure."""
+    for name in names:
+        if name not in form:
+            raise DomainError(N_("champ absent du formulaire\u202f: rechargez la page et recommencez"), name)
+
+
+def version(form: Mapping) -> int:
+    """The version of the record the form was based on: missing or invalid is a conflict."""
+    value = get(form, "version")
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise Conflict(N_("ce formulaire ne dit pas sur quelle version il se fonde\u202f: rechargez la page et "
+                          "recommencez"), "version")
+    return int(value)
 
 
 def fields(form: Mapping, spec: dict[str, Parser], prefix: str = "") -> dict[str, Any]:

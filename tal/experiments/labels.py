@@ -38,7 +38,10 @@ ROLE_ACCOUNT = {
     "admin": N_("Administration"),
 }
 
+SOURCE = {"form": N_("saisi dans un formulaire"), "api": N_("reçu par l'API"), "file": N_("chargé depuis un fichier")}
+
 ALL = {
+    "source": SOURCE,
     "status": STATUS,
     "status_actions": STATUS_ACTIONS,
     "design": DESIGN,

@@ -16,14 +16,17 @@ import msgspec
 from tal.accounts.actor import Actor, can_decide, can_edit, can_read
 from tal.accounts.services import ensure_service
 from tal.accounts.tables import Service
+from tal.audit import services as audit
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tal.core.like import contains
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
 from tal.evaluation import services as evaluation
-from tal.experiments import rules
+from tal.experiments import history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
 from tal.experiments.tables import Experiment, Objective
+from tal.i18n import N_
 from tal.journal.services import entries_of, replace_entries
 
 # Allowed status changes through the forms; a file load may set any status.
@@ -35,6 +38,9 @@ TRANSITIONS = {
     "decided": (),
     "abandoned": (),
 }
+
+
+STALE = N_("quelqu'un a modifié cette expérimentation entre-temps\u202f: rechargez la page et recommencez")
 
 
 def now() -> dt.datetime:
@@ -70,6 +76,16 @@ class ExperimentView:
     can_edit: bool = False
     can_decide: bool = False
     journal_hidden: int = 0
+    # Amendment origins and corrections of frozen results (history.events_of).
+    events: list[dict] = field(default_factory=list)
+
+    def amendment_source(self, index: int) -> str | None:
+        return next((e["source"] for e in self.events if e["kind"] == "amendment" and e["detail"].get("index") == index),
+                    None)
+
+    @property
+    def corrections(self) -> list[dict]:
+        return [e for e in self.events if e["kind"] == "correction"]
 
     @property
     def slug(self) -> str:
@@ -92,6 +108,9 @@ class SaveResult:
     created: bool
     changed: bool
     messages: list[str] = field(default_factory=list)
+    amended: int = 0  # amendments added by this write
+    corrected: int = 0  # results changed by a correction
+    registered: bool = False  # the plan was registered by this write
 
 
 _decoder = msgspec.json.Decoder(ExperimentFile)
@@ -149,10 +168,13 @@ async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     return row["id"]
 
 
-def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None) -> ExperimentFile:
+def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None,
+                source: str = "form") -> ExperimentFile:
     """Enforce pre-registration on a change of a registered experiment.
 
     Returns the new document, with the form's amendment appended when one is given.
+    A file may not add amendments to a plan already in the database: they would carry
+    the file's dates and words, not the time of the change and what TAL detects.
     """
     if old.experiment.registered_at is None:
         return new
@@ -164,6 +186,12 @@ def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendme
         raise DomainError(
             "les amendements déjà enregistrés ne peuvent être ni modifiés ni retirés : ajoutez-en un nouveau",
             "amendments",
+        )
+    if source == "file" and len(new.amendments) > len(old.amendments):
+        raise DomainError(
+            N_("un fichier ne peut pas amender un plan déjà enregistré dans TAL : amendez le plan dans TAL "
+               "(formulaire du plan), qui date l'amendement et décrit lui-même le changement"),
+            f"amendments[{len(old.amendments) + 1}]",
         )
     plan_changed = plan_hash(new) != old_hash
     if amendment is not None:
@@ -191,6 +219,8 @@ async def save(
     from_file: bool = False,
     evaluate: bool = True,
     event: dict | None = None,
+    correction: str | None = None,
+    source: str = "form",
 ) -> SaveResult:
     """Create or update an experiment from its whole document.
 
@@ -198,8 +228,11 @@ async def save(
     objectives are created, the journal entries of the file replace the stored ones.
     `evaluate`: refresh the evaluation snapshot now (bulk loads refresh once at the end).
     `event`: a line added to the history with this change (an import says what it read).
+    `correction`: the reason for changing the results of a concluded or decided
+    experiment (frozen otherwise). `source`: where the write comes from (form, api, file).
     """
-    result = await _save(doc, actor, amendment, expected_version, from_file, event)
+    source = "file" if from_file else source
+    result = await _save(doc, actor, amendment, expected_version, from_file, correction, source, event)
     if evaluate and result.changed:
         await evaluation.refresh([result.slug])
     return result
@@ -211,13 +244,15 @@ async def _save(
     amendment: Amendment | None,
     expected_version: int | None,
     from_file: bool,
+    correction: str | None,
+    source: str,
     event: dict | None = None,
 ) -> SaveResult:
     rules.check(doc)
     slug = doc.experiment.slug
     row = await Experiment.select().where(Experiment.slug == slug).first()
     if row is None:
-        return await _insert(doc, actor, from_file)
+        return await _insert(doc, actor, from_file, source)
     old = _decode(row["document"])
     if actor is not None and not can_edit(actor, owner=old.experiment.service, partners=old.experiment.partner_services):
         raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
@@ -230,9 +265,10 @@ async def _save(
     ):
         raise Forbidden("seule l'équipe du service porteur change le service porteur et les partenaires")
     if expected_version is not None and expected_version != row["version"]:
-        raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
-    new = _check_lock(old, doc, row["plan_hash"], amendment)
+        raise Conflict(STALE, "version")
+    new = _check_lock(old, doc, row["plan_hash"], amendment, source)
     rules.check(new)
+    corrected = evidence.check_frozen(old, new, correction, source)
     journal_changed = from_file and await _file_journal_changed(row["id"], doc)
     if not from_file:
         new = msgspec.structs.replace(new, journal=[])
@@ -256,10 +292,16 @@ async def _save(
         }
     ).where((Experiment.id == row["id"]) & (Experiment.version == row["version"])).returning(Experiment.id)
     if not changed:
-        raise Conflict("quelqu'un a modifié cette expérimentation entre-temps : rechargez la page et recommencez")
+        raise Conflict(STALE, "version")
     if journal_changed:
         await replace_entries(row["id"], service_id, doc.journal)
-    return SaveResult(slug, created=False, changed=True)
+    await evidence.record_amendments(row["id"], len(old.amendments), len(new.amendments) - len(old.amendments),
+                                    source, actor)
+    if corrected:
+        await evidence.record_correction(row["id"], corrected, correction or "", source, actor)
+    return SaveResult(slug, created=False, changed=True, amended=len(new.amendments) - len(old.amendments),
+                      corrected=len(corrected),
+                      registered=old.experiment.registered_at is None and new.experiment.registered_at is not None)
 
 
 async def _file_journal_changed(experiment_id: int, doc: ExperimentFile) -> bool:
@@ -288,7 +330,7 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
     }
 
 
-async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> SaveResult:
+async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, origin: str) -> SaveResult:
     head = doc.experiment
     service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
@@ -308,9 +350,11 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool) -> 
         status_history=msgspec.json.encode(history).decode(),
     )
     await experiment.save()
+    await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
     if from_file and doc.journal:
         await replace_entries(experiment.id, service_id, doc.journal)
-    return SaveResult(head.slug, created=True, changed=True)
+    return SaveResult(head.slug, created=True, changed=True, amended=len(doc.amendments),
+                      registered=head.registered_at is not None)
 
 
 async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
@@ -320,6 +364,14 @@ async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
     if duplicates:
         raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(sorted(duplicates))}", "experiment.slug")
     results = [await save(doc, None, from_file=True, evaluate=False) for doc in docs]
+    for result in results:
+        # The command line has no account and no address; the audit log says the file did it.
+        if result.registered:
+            await audit.record("experiment.register", account_id=None, address=None, target=result.slug,
+                               detail={"source": "file"})
+        if result.amended:
+            await audit.record("experiment.amend", account_id=None, address=None, target=result.slug,
+                               detail={"source": "file", "amendments": result.amended})
     await evaluation.refresh([r.slug for r in results])
     return results
 
@@ -355,6 +407,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
         version=row["version"],
         can_edit=can_edit(actor, owner=head.service, partners=head.partner_services),
         can_decide=can_decide(actor),
+        events=await evidence.events_of(row["id"], actor),
     )
 
 
@@ -370,15 +423,15 @@ async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:
     if actor is None:
         where.append((Experiment.visibility == "public") & (Experiment.status != "draft"))
     if filters.service:
-        where.append(Experiment.services_index.like(f"%|{filters.service}|%"))
+        where.append(contains(Experiment.services_index, f"|{filters.service}|"))
     if filters.objective:
-        where.append(Experiment.objectives_index.like(f"%|{filters.objective}|%"))
+        where.append(contains(Experiment.objectives_index, f"|{filters.objective}|"))
     if filters.status:
         where.append(Experiment.status == filters.status)
     if filters.design:
         where.append(Experiment.design == filters.design)
     for term in search_terms(filters.q):
-        where.append(Experiment.search_text.like(f"%{term}%"))
+        where.append(contains(Experiment.search_text, term))
     count = Experiment.count()
     query = Experiment.select(
         Experiment.slug,
@@ -415,7 +468,7 @@ async def objective_titles() -> list[str]:
     return [r["title"] for r in await Objective.select(Objective.title).order_by(Objective.title)]
 
 
-async def transition(slug: str, to: str, actor: Actor, expected_version: int | None = None) -> None:
+async def transition(slug: str, to: str, actor: Actor, expected_version: int | None = None) -> SaveResult:
     """Move an experiment one step along its lifecycle."""
     row = await _row(slug)
     doc = _decode(row["document"])
@@ -428,7 +481,7 @@ async def transition(slug: str, to: str, actor: Actor, expected_version: int | N
     if to == "registered":
         header = msgspec.structs.replace(header, registered_at=now())
     new = msgspec.structs.replace(doc, experiment=header)
-    await save(new, actor, expected_version=expected_version)
+    return await save(new, actor, expected_version=expected_version)
 
 
 async def decide(slug: str, decision: Decision, actor: Actor, expected_version: int | None = None) -> None:

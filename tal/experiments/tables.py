@@ -9,7 +9,7 @@ from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varcha
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from tal.accounts.tables import Service
+from tal.accounts.tables import Account, Service
 
 
 class Objective(Table):
@@ -42,3 +42,19 @@ class Experiment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
+
+
+class ExperimentEvent(Table):
+    """A change to recorded evidence, kept apart from the document: where each
+    amendment came from, and each correction of frozen results (who, why, before and
+    after). Rows are only ever added."""
+
+    experiment = ForeignKey(references=Experiment, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    # "amendment" (detail: {"index": rank in the document's amendments, from 0})
+    # or "correction" (detail: {"iteration", "reason", "changes": [{"field", "before", "after"}]}).
+    kind = Varchar(length=20)
+    # "form", "api" or "file".
+    source = Varchar(length=10)
+    account = ForeignKey(references=Account, null=True)
+    detail = JSON(default={})

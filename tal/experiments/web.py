@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 from tal import db
 from tal.accounts.actor import Actor, can_create
 from tal.accounts.services import service_names
-from tal.core.errors import DomainError, Forbidden
+from tal.audit.requests import record_request
+from tal.core.errors import Conflict, DomainError, Forbidden
 from tal.core.http import actor_of, signed_in
 from tal.core.templating import language, render
 from tal.evaluation import services as evaluation
@@ -60,9 +61,15 @@ async def editable(slug: str, actor: Actor) -> services.ExperimentView:
     return view
 
 
-def version_of(form: FormMultiDict) -> int | None:
-    value = forms.get(form, "version")
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+def version_of(form: FormMultiDict, view: services.ExperimentView) -> int:
+    """The version the form was based on; missing or stale is a conflict, before anything else
+    (the write checks it again in its transaction)."""
+    expected = forms.version(form)
+    if expected != view.version:
+        raise Conflict(services.STALE, "version")
+    return expected
+HEADER_FIELDS = ("title", "service", "summary", "visibility", "partner_services", "objectives")
+ITERATION_FIELDS = ("started_on", "ended_on", "change", *(f"learning.{name}" for name in LEARNING))
 
 
 def to_detail(slug: FromPath[str]) -> Redirect:
@@ -215,9 +222,11 @@ async def edit_header(request: Request, slug: FromPath[str]) -> Response:
     view = await editable(slug, actor)
     form = await request.form()
     try:
+        expected = version_of(form, view)  # first: a form without its version is a conflict
+        forms.require(form, HEADER_FIELDS)
         header = convert(header_from(form, view.doc.experiment), Header, "experiment")
         async with db.transaction():
-            await services.save(msgspec.structs.replace(view.doc, experiment=header), actor, expected_version=version_of(form))
+            await services.save(msgspec.structs.replace(view.doc, experiment=header), actor, expected_version=expected)
     except DomainError as exc:
         exc.field = exc.field.removeprefix("experiment.") if exc.field else exc.field
         return render(request, "experiments/header_form.html", status_code=exc.status_code, doc=view.doc, view=view,
@@ -228,7 +237,19 @@ async def edit_header(request: Request, slug: FromPath[str]) -> Response:
 # ---------------------------------------------------------------- plan
 
 
+def plan_fields(doc: ExperimentFile) -> list[str]:
+    """The fields the plan form shows for what exists (a row is removed by its box, not by leaving it out)."""
+    names: list[str] = []
+    sections = [("hypotheses", doc.hypotheses), ("metrics", doc.metrics)]
+    if doc.experiment.design == "randomized":
+        sections.append(("arms", doc.arms))
+    for section, items in sections:
+        names += [f"{section}[{i}].key" for i in range(1, len(items) + 1)]
+    return names
+
+
 def plan_from(form: FormMultiDict, doc: ExperimentFile) -> ExperimentFile:
+    forms.require(form, plan_fields(doc))
     hypotheses, h_ranks = forms.rows(form, "hypotheses", HYPOTHESIS)
     metrics, m_ranks = forms.rows(form, "metrics", METRIC, identity=("key", "label", "hypothesis", "mde", "baseline",
                                                                      "baseline_sd", "levels"))
@@ -272,6 +293,7 @@ async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
     view = await editable(slug, actor)
     form = await request.form()
     try:
+        expected = version_of(form, view)  # first: a form without its version is a conflict
         new = plan_from(form, view.doc)
         amendment = None
         if view.doc.experiment.registered_at is not None:
@@ -288,7 +310,10 @@ async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
             if not amendment.reason:
                 raise DomainError("donnez la raison de l'amendement", "amendment.reason")
         async with db.transaction():
-            await services.save(new, actor, amendment=amendment, expected_version=version_of(form))
+            result = await services.save(new, actor, amendment=amendment, expected_version=expected)
+            if result.amended:
+                await record_request(request, actor, "experiment.amend", slug,
+                                     {"reason": amendment.reason if amendment else "", "major": bool(amendment and amendment.major)})
     except DomainError as exc:
         return render(request, "experiments/plan_form.html", status_code=exc.status_code,
                     **plan_page_context(view, form, exc))
@@ -301,11 +326,15 @@ async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
 @post("/experimentations/{slug:str}/statut", name="experiment_status")
 async def change_status(request: Request, slug: FromPath[str]) -> Response:
     actor = signed_in(request)
-    await editable(slug, actor)  # 403 before anything for those who may not edit
+    view = await editable(slug, actor)  # 403 before anything for those who may not edit
     form = await request.form()
     try:
+        expected = version_of(form, view)  # first: a form without its version is a conflict
         async with db.transaction():
-            await services.transition(slug, forms.get(form, "to"), actor, expected_version=version_of(form))
+            forms.require(form, ("to",))
+            result = await services.transition(slug, forms.get(form, "to"), actor, expected_version=expected)
+            if result.registered:
+                await record_request(request, actor, "experiment.register", slug)
     except DomainError as exc:
         context = await detail_context(request, slug)
         return render(request, "experiments/detail.html", status_code=exc.status_code, **{**context, "error": exc})
@@ -331,6 +360,8 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
         view = await services.get(slug, actor)
         names = await service_names()
     try:
+        expected = version_of(form, view)  # first: a form without its version is a conflict
+        forms.require(form, ("decision.outcome", "decision.decided_on", "decision.rationale"))
         data = forms.fields(form, {"outcome": forms.text, "rationale": forms.text}, "decision.")
         data["target_services"] = forms.getall(form, "decision.target_services")
         decided_on = forms.get(form, "decision.decided_on")
@@ -339,7 +370,8 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
         data["decided_on"] = parse_date(decided_on, "decision.decided_on")
         decision = convert(data, Decision, "decision")
         async with db.transaction():
-            await services.decide(slug, decision, actor, expected_version=version_of(form))
+            await services.decide(slug, decision, actor, expected_version=expected)
+            await record_request(request, actor, "experiment.decide", slug, {"outcome": decision.outcome})
     except DomainError as exc:
         return render(request, "experiments/decision_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     form=form, error=exc, services=names)
@@ -357,6 +389,8 @@ def parse_date(value: str, path: str) -> dt.date:
 
 
 def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) -> Iteration:
+    if current is not None:
+        forms.require(form, ITERATION_FIELDS)
     started = forms.get(form, "started_on")
     ended = forms.get(form, "ended_on")
     learning = forms.fields(form, LEARNING, "learning.")
@@ -373,13 +407,17 @@ def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) 
     return convert({k: v for k, v in data.items() if v is not None}, Iteration)
 
 
-async def save_iteration(actor: Actor, view: services.ExperimentView, iteration: Iteration, version: int | None) -> None:
+async def save_iteration(request: Request, actor: Actor, view: services.ExperimentView, iteration: Iteration,
+                         version: int, correction: str | None = None) -> None:
     others = [it for it in view.doc.iterations if it.number != iteration.number]
     iterations = sorted([*others, iteration], key=lambda it: it.number)
     new = msgspec.structs.replace(view.doc, iterations=iterations)
     try:
         async with db.transaction():
-            await services.save(new, actor, expected_version=version)
+            result = await services.save(new, actor, expected_version=version, correction=correction)
+            if result.corrected:
+                await record_request(request, actor, "experiment.correct_results", view.slug,
+                                     {"iteration": iteration.number, "reason": correction, "changes": result.corrected})
     except DomainError as exc:
         if exc.field and exc.field.startswith("iterations["):
             exc.field = exc.field.split("].", 1)[-1] if "]." in exc.field else exc.field
@@ -408,7 +446,8 @@ async def create_iteration(request: Request, slug: FromPath[str]) -> Response:
     form = await request.form()
     number = max((it.number for it in view.doc.iterations), default=0) + 1
     try:
-        await save_iteration(actor, view, iteration_from(form, None, number), version_of(form))
+        expected = version_of(form, view)  # first: a form without its version is a conflict
+        await save_iteration(request, actor, view, iteration_from(form, None, number), expected)
     except DomainError as exc:
         return render(request, "experiments/iteration_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     iteration=None, form=form, error=exc)
@@ -429,15 +468,30 @@ async def edit_iteration(request: Request, slug: FromPath[str], number: FromPath
     current = find_iteration(view, number)
     form = await request.form()
     try:
-        await save_iteration(actor, view, iteration_from(form, current, number), version_of(form))
+        expected = version_of(form, view)  # first: a form without its version is a conflict
+        await save_iteration(request, actor, view, iteration_from(form, current, number), expected)
     except DomainError as exc:
         return render(request, "experiments/iteration_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     iteration=current, form=form, error=exc)
     return to_detail(slug)
 
 
+def data_fields(doc: ExperimentFile) -> list[str]:
+    """Every field the data form shows: one left out would erase its value."""
+    names: list[str] = []
+    for metric in doc.metrics:
+        if doc.experiment.design == "randomized":
+            names += [f"r.{metric.key}.{arm.key}.{name}" for arm in doc.arms for name in RESULT_FIELDS[metric.kind]]
+        elif doc.experiment.design == "before_after":
+            names += [f"s.{metric.key}.{name}" for name in ("data", "intervention_at", "hac_maxlags")]
+        else:
+            names += [f"p.{metric.key}.{name}" for name in ("data", "treated_units", "intervention_at")]
+    return names
+
+
 def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, list]:
     """Results per arm and metric (randomized), series (before/after) or panel."""
+    forms.require(form, data_fields(doc))
     results, series, panel = [], [], []
     design = doc.experiment.design
     for m, metric in enumerate(doc.metrics, start=1):
@@ -523,11 +577,13 @@ async def edit_data(request: Request, slug: FromPath[str], number: FromPath[int]
     form = await request.form()
     built: dict[str, list] = {}
     try:
+        expected = version_of(form, view)  # first: a form without its version is a conflict
         results, series, panel = results_from(form, view.doc)
         built = {"results": results, "series": series, "panel": panel}
         data = msgspec.to_builtins(current, builtin_types=(dt.date,))
         data.update(results=results, series=series, panel=panel)
-        await save_iteration(actor, view, convert(data, Iteration), version_of(form))
+        await save_iteration(request, actor, view, convert(data, Iteration), expected,
+                             correction=forms.get(form, "correction.reason"))
     except DomainError as exc:
         data_field(exc, built)
         return render(request, "experiments/data_form.html", status_code=exc.status_code, view=view, doc=view.doc,

@@ -16,9 +16,11 @@ import msgspec
 
 from tal.accounts.actor import Actor
 from tal.accounts.tables import Account, Service
-from tal.core.errors import DomainError, Forbidden, NotFound
+from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tal.core.like import contains
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise, search_terms
+from tal.i18n import N_
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import (
@@ -38,6 +40,9 @@ EXPERIMENT_COLUMNS = (JournalEntry.experiment.slug, JournalEntry.experiment.visi
 CONTENT = ("title", "happened_on", "what_happened", "what_we_expected", "contributing_factors", "what_went_well",
            "what_we_learned", "what_we_change", "tags", "services")
 FILE_FIELDS = EntryDoc.__struct_fields__
+
+
+STALE = N_("l'entrée a été modifiée entre-temps\u202f: rechargez la page et recommencez")
 
 
 def now() -> dt.datetime:
@@ -187,22 +192,25 @@ async def update(actor: Actor, entry_id: int, data: EntryInput, expected_version
         await JournalRevision.insert(
             JournalRevision(entry=entry_id, content=msgspec.json.encode({k: _previous(row, k) for k in CONTENT}).decode())
         )
-    changed = await JournalEntry.update(
-        {
-            **{getattr(JournalEntry, k): content[k] for k in CONTENT},
-            JournalEntry.experiment: experiment_id,
-            JournalEntry.iteration: content["iteration"],
-            JournalEntry.signed: content["signed"],
-            JournalEntry.search_text: _search_text(content),
-            **_indexes(content, row["team.name"]),
-            JournalEntry.updated_at: now(),
-            JournalEntry.version: row["version"] + 1,
-        }
-    ).where((JournalEntry.id == entry_id) & (JournalEntry.version == (expected_version or row["version"]))).returning(JournalEntry.id)
-    if not changed:
-        from tal.core.errors import Conflict
+    await _write(entry_id, row, expected_version, {
+        **{getattr(JournalEntry, k): content[k] for k in CONTENT},
+        JournalEntry.experiment: experiment_id,
+        JournalEntry.iteration: content["iteration"],
+        JournalEntry.signed: content["signed"],
+        JournalEntry.search_text: _search_text(content),
+        **_indexes(content, row["team.name"]),
+        JournalEntry.updated_at: now(),
+    })
 
-        raise Conflict("l'entrée a été modifiée entre-temps : rechargez la page et recommencez")
+
+async def _write(entry_id: int, row: dict, expected_version: int | None, values: dict) -> None:
+    """Change an entry only if it is still the version the writer saw (`None`: the one
+    just read, for the system's own follow-up writes); the version moves on."""
+    version = row["version"] if expected_version is None else expected_version
+    changed = await JournalEntry.update({**values, JournalEntry.version: version + 1}).where(
+        (JournalEntry.id == entry_id) & (JournalEntry.version == version)).returning(JournalEntry.id)
+    if not changed:
+        raise Conflict(STALE, "version")
 
 
 def _previous(row: dict, key: str):
@@ -212,25 +220,23 @@ def _previous(row: dict, key: str):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-async def publish(actor: Actor, entry_id: int) -> None:
+async def publish(actor: Actor, entry_id: int, expected_version: int | None = None) -> None:
     row = await _editable(entry_id, actor)
     if row["state"] != "draft":
         raise DomainError("cette entrée est déjà publiée", "state")
-    await JournalEntry.update({JournalEntry.state: "published", JournalEntry.published_at: now()}).where(
-        JournalEntry.id == entry_id
-    )
+    await _write(entry_id, row, expected_version, {JournalEntry.state: "published", JournalEntry.published_at: now()})
 
 
-async def set_public(actor: Actor, entry_id: int, public: bool) -> None:
+async def set_public(actor: Actor, entry_id: int, public: bool, expected_version: int | None = None) -> None:
     row = await _readable(entry_id, actor)
     if not can_make_public(actor, row):
         raise Forbidden("seuls l'auteur, l'autrice ou l'encadrement peuvent rendre une entrée publique")
     if row["state"] != "published":
         raise DomainError("seule une entrée publiée peut être rendue publique", "public")
-    await JournalEntry.update({JournalEntry.public: public}).where(JournalEntry.id == entry_id)
+    await _write(entry_id, row, expected_version, {JournalEntry.public: public})
 
 
-async def withdraw(actor: Actor, entry_id: int, reason: str) -> None:
+async def withdraw(actor: Actor, entry_id: int, reason: str, expected_version: int | None = None) -> None:
     row = await _readable(entry_id, actor)
     if not (can_edit(actor, row) or (actor is not None and actor.is_admin)):
         raise Forbidden("seul l'auteur ou l'autrice (ou l'administration) peut retirer une entrée")
@@ -242,19 +248,18 @@ async def withdraw(actor: Actor, entry_id: int, reason: str) -> None:
     if len(reason) > 1000:
         raise DomainError("trop long : 1000 caractères au plus", "reason")
     # The withdrawn text is no longer searchable either.
-    await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason,
-                               JournalEntry.search_text: "", JournalEntry.tags_index: "",
-                               JournalEntry.services_index: "", JournalEntry.updated_at: now()}
-                              ).where(JournalEntry.id == entry_id)
+    await _write(entry_id, row, expected_version, {
+        JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason, JournalEntry.search_text: "",
+        JournalEntry.tags_index: "", JournalEntry.services_index: "", JournalEntry.updated_at: now()})
 
 
-async def propose_review(actor: Actor, entry_id: int, username: str) -> None:
+async def propose_review(actor: Actor, entry_id: int, username: str, expected_version: int | None = None) -> None:
     """Ask a colleague for a reread: a suggestion, never a gate."""
-    await _editable(entry_id, actor)
+    row = await _editable(entry_id, actor)
     colleague = await Account.select(Account.id).where(Account.username == username.strip().lower()).first()
     if colleague is None or colleague["id"] == actor.id:
         raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "reviewer")
-    await JournalEntry.update({JournalEntry.reviewer: colleague["id"]}).where(JournalEntry.id == entry_id)
+    await _write(entry_id, row, expected_version, {JournalEntry.reviewer: colleague["id"]})
 
 
 async def react(actor: Actor, entry_id: int, kind: str) -> None:
@@ -409,17 +414,20 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
     """Published entries (and withdrawn stubs), newest first."""
     where = [_visible(actor)]
     if filters.service:
-        where.append(JournalEntry.services_index.like(f"%|{filters.service}|%"))
+        where.append(contains(JournalEntry.services_index, f"|{filters.service}|"))
     if filters.tag:
-        where.append(JournalEntry.tags_index.like(f"%|{filters.tag}|%"))
+        where.append(contains(JournalEntry.tags_index, f"|{filters.tag}|"))
     if filters.experiment:
+        # An experiment the reader may not see filters like an unknown one: nothing.
         where.append(JournalEntry.experiment.slug == filters.experiment)
+        if actor is None:
+            where.append((JournalEntry.experiment.visibility == "public") & (JournalEntry.experiment.status != "draft"))
     if filters.since:
         where.append(JournalEntry.happened_on >= filters.since)
     if filters.until:
         where.append(JournalEntry.happened_on <= filters.until)
     for term in search_terms(filters.q):
-        where.append(JournalEntry.search_text.like(f"%{term}%"))
+        where.append(contains(JournalEntry.search_text, term))
     query = JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS)
     count = JournalEntry.count()
     for condition in where:

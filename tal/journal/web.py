@@ -13,7 +13,8 @@ from litestar.response import Redirect, Template
 
 from tal import db
 from tal.accounts.services import service_names
-from tal.core.errors import DomainError, Forbidden
+from tal.audit.requests import record_request
+from tal.core.errors import Conflict, DomainError, Forbidden
 from tal.core.http import actor_of, signed_in
 from tal.core.templating import render
 from tal.core.validation import convert
@@ -38,6 +39,10 @@ def parse_date(value: str, path: str) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise DomainError("date attendue au format AAAA-MM-JJ", path) from None
+
+
+# Every field the edit form shows (box lists and the signature box carry a marker).
+EDIT_FIELDS = ("title", "happened_on", *TEXT_FIELDS, "tags", "services", "experiment", "iteration", "signed")
 
 
 def entry_from(form: FormMultiDict) -> EntryInput:
@@ -146,6 +151,14 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
     findings: list = []
     applied = None
     try:
+        if entry_id is not None:
+            async with db.transaction(write=False):
+                current = await services.get(entry_id, actor)
+            if not current.can_edit:
+                raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+            if forms.version(form) != current.row["version"]:
+                raise Conflict(services.STALE, "version")
+            forms.require(form, EDIT_FIELDS)
         action = forms.get(form, "action")
         if action == "reword":  # the author's choices on the suggested rewordings, then a new review
             form, applied = apply_choices(form, ("title", *TEXT_FIELDS))
@@ -167,12 +180,12 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
             if entry_id is None:
                 entry_id = await services.create(actor, entry)
             else:
-                version = forms.get(form, "version")
-                await services.update(actor, entry_id, entry, int(version) if version.isdigit() and len(version) < 10 else None)
+                await services.update(actor, entry_id, entry, forms.version(form))
             if forms.get(form, "action") == "publish":
                 row = await services._row(entry_id)
                 if row["state"] == "draft":
                     await services.publish(actor, entry_id)
+                    await record_request(request, actor, "journal.publish", str(entry_id))
     except DomainError as exc:
         return render(request, "journal/form.html", status_code=exc.status_code, entry=entry_id, form=form, error=exc,
                       findings=findings, **selection(form), **await form_context(request))
@@ -204,13 +217,24 @@ async def edit_entry(request: Request, entry_id: FromPath[int]) -> Response:
     return await _save_form(request, entry_id)
 
 
-async def _entry_action(request: Request, entry_id: int, action) -> Response:
-    """Run one action on an entry; on a refusal, show the entry with the message."""
+def audit_detail(action: str, form: FormMultiDict) -> dict:
+    if action == "journal.public":
+        return {"public": forms.get(form, "public") == "1"}
+    if action == "journal.withdraw":
+        return {"reason": forms.get(form, "reason").strip()[:1000]}
+    return {}
+
+
+async def _entry_action(request: Request, entry_id: int, action, audited: str = "") -> Response:
+    """Run one action on an entry; on a refusal, show the entry with the message.
+    `audited`: the audit log's name for the action, when it is logged."""
     actor = signed_in(request)
     form = await request.form()
     try:
         async with db.transaction():
             await action(actor, form)
+            if audited:
+                await record_request(request, actor, audited, str(entry_id), audit_detail(audited, form))
     except DomainError as exc:
         async with db.transaction(write=False):
             view = await services.get(entry_id, actor)
@@ -237,25 +261,27 @@ async def publish(request: Request, entry_id: FromPath[int]) -> Response:
         return render(request, "journal/form.html", entry=entry_id, form=prefill, selected_tags=view.tags,
                       selected_services=view.services, error=None, findings=findings, checked=True,
                       **await form_context(request))
-    return await _entry_action(request, entry_id, lambda actor, form: services.publish(actor, entry_id))
+    return await _entry_action(request, entry_id, lambda actor, form: services.publish(actor, entry_id,
+                                                                                       forms.version(form)),
+                               "journal.publish")
 
 
 @post("/journal/{entry_id:int}/public")
 async def make_public(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.set_public(
-        actor, entry_id, forms.get(form, "public") == "1"))
+        actor, entry_id, forms.get(form, "public") == "1", forms.version(form)), "journal.public")
 
 
 @post("/journal/{entry_id:int}/retirer")
 async def withdraw(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.withdraw(
-        actor, entry_id, forms.get(form, "reason")))
+        actor, entry_id, forms.get(form, "reason"), forms.version(form)), "journal.withdraw")
 
 
 @post("/journal/{entry_id:int}/relecture")
 async def propose_review(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.propose_review(
-        actor, entry_id, forms.get(form, "reviewer")))
+        actor, entry_id, forms.get(form, "reviewer"), forms.version(form)))
 
 
 @post("/journal/{entry_id:int}/reagir")
