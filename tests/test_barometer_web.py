@@ -406,13 +406,13 @@ async def test_the_open_data_package_carries_the_shown_groups_and_validates(clie
     assert groups == [r["groupe"] for r in await barometer.open_data_rows()] and len(groups) >= 2
     assert all(line[0] == str(campaign_id) for line in lines)
     assert "Voirie" not in groups and "Texte" not in csv_text
-    for name in ("datapackage.json", "barometre.csv", "barometre.schema.json"):
-        (tmp_path / name).write_bytes((await client.get(f"/donnees/{name}")).content)
     package = (await client.get("/donnees/datapackage.json")).json()
     assert "barometre.csv" in [r["path"] for r in package["resources"]]
-    resource = frictionless.Resource(str(tmp_path / "barometre.csv"),
-                                     schema=frictionless.Schema(str(tmp_path / "barometre.schema.json")))
-    report = frictionless.validate(resource)
+    (tmp_path / "datapackage.json").write_bytes((await client.get("/donnees/datapackage.json")).content)
+    for resource in package["resources"]:
+        for name in (resource["path"], resource["schema"]):
+            (tmp_path / name).write_bytes((await client.get(f"/donnees/{name}")).content)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])[:5]
 
 
