@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--service", help="service de rattachement (créé s'il n'existe pas)")
     create.add_argument("--name", default="", help="nom affiché")
     create.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    user_sub.add_parser("list", help="lister les comptes")
+    deactivate = user_sub.add_parser("deactivate", help="désactiver un compte (ses sessions prennent fin)")
+    deactivate.add_argument("username")
+    role = user_sub.add_parser("role", help="changer le rôle d'un compte")
+    role.add_argument("username")
+    role.add_argument("role", choices=("agent", "manager", "committee", "admin"))
+    password = user_sub.add_parser("password", help="changer le mot de passe d'un compte (ses sessions prennent fin)")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
 
     sub.add_parser("migrate", help="appliquer les migrations de la base")
     return parser
@@ -93,6 +102,26 @@ async def _create_user(args: argparse.Namespace, password: str) -> str:
     async with db.transaction():
         actor = await create_account(args.username, password, role=args.role, service=args.service, display_name=args.name)
     return f"Compte « {actor.username} » créé (rôle {actor.role}, service {actor.service or 'aucun'})."
+
+
+async def _change_user(args: argparse.Namespace, password: str | None) -> str:
+    """tal user list | deactivate | role | password: each change is in the audit log."""
+    from tal import db
+    from tal.accounts import services
+
+    await _prepare()
+    async with db.transaction():
+        if args.user_command == "list":
+            return "\n".join(f"{r['username']}\t{r['role']}\t{r['service.name'] or '-'}\t{'actif' if r['active'] else 'inactif'}"
+                             for r in await services.list_accounts())
+        if args.user_command == "deactivate":
+            done = await services.deactivate(args.username, by=None, address=None)
+            return f"Compte « {args.username} » désactivé." if done else f"Compte « {args.username} » déjà désactivé."
+        if args.user_command == "role":
+            await services.set_role(args.username, args.role, by=None, address=None)
+            return f"Compte « {args.username} » : rôle {args.role}."
+        await services.set_password(args.username, password or "", by=None, address=None)
+        return f"Compte « {args.username} » : mot de passe changé, sessions fermées."
 
 
 async def _demo() -> list[tuple[str, str, str]]:
@@ -143,8 +172,10 @@ def run(argv: list[str]) -> int:
         from tal.evaluation.cli import evaluate_command
 
         sys.stdout.write(asyncio.run(evaluate_command(args.target, args.format)))
-    elif args.command == "user":
+    elif args.command == "user" and args.user_command == "create":
         print(asyncio.run(_create_user(args, _password(args))))
+    elif args.command == "user":
+        print(asyncio.run(_change_user(args, _password(args) if args.user_command == "password" else None)))
     elif args.command == "migrate":
         asyncio.run(_prepare())
         print("Base à jour.")

@@ -84,4 +84,4 @@ def test_a_new_sqlite_database_is_migrated_in_wal_mode(tmp_path):
     with sqlite3.connect(tmp_path / "neuve.sqlite") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"experiment", "account", "service", "journal_entry", "login_attempt"} <= tables
+    assert {"experiment", "account", "service", "journal_entry", "login_throttle", "audit_entry"} <= tables

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import functools
+import gzip
 import hashlib
 import hmac
 import secrets
+from pathlib import Path
 
 import anyio.to_thread
 
@@ -43,3 +46,34 @@ async def verify_password(password: str, stored: str) -> bool:
 # A hash to compare against when the account does not exist, so that the time
 # taken does not tell whether a user name exists.
 DUMMY_HASH = hash_password_sync("tal-dummy-password", salt=b"0123456789abcdef")
+
+
+MIN_LENGTH = 12
+# The 10,000 most common passwords, from the list Django ships
+# (django/contrib/auth/common-passwords.txt.gz, BSD licence; itself from
+# https://gist.github.com/roycewilliams/226886fd01572964e1431ac8afc999ce).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip())
+
+
+def weakness(password: str, username: str) -> str | None:
+    """Why this password is refused (a French message), or None."""
+    if "\x00" in password:
+        return "le mot de passe ne peut pas contenir de caractère nul"
+    if len(password) < MIN_LENGTH:
+        return f"au moins {MIN_LENGTH} caractères"
+    if len(password) > 1024:
+        return "1 024 caractères au plus"
+    lowered = password.lower()
+    if len(set(lowered)) == 1:
+        return "pas un seul caractère répété"
+    if lowered == username.lower():
+        return "différent du nom d'utilisateur"
+    if lowered in common_passwords():
+        return "ce mot de passe fait partie des plus courants : choisissez-en un autre"
+    return None
