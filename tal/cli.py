@@ -144,7 +144,8 @@ def _serve(args: argparse.Namespace) -> None:
         for username, role, password in credentials:
             print(f"  {username:<8} rôle {role:<10} mot de passe : {password}")
     print(f"TAL : http://{args.host}:{args.port}")
-    uvicorn.run(create_app(pool=True), host=args.host, port=args.port, log_level="warning")
+    # Forwarded headers are TAL's to trust or not (FORWARDED_ALLOW_IPS), not uvicorn's.
+    uvicorn.run(create_app(pool=True), host=args.host, port=args.port, log_level="warning", proxy_headers=False)
 
 
 def _password(args: argparse.Namespace) -> str:
