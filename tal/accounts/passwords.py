@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import gzip
 import hashlib
 import hmac
+import os
 import secrets
+import weakref
 from pathlib import Path
 
 import anyio.to_thread
@@ -34,13 +37,26 @@ def verify_password_sync(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
+# Hashing runs in worker threads, at most one per core at a time: 200 sign-ins at
+# once queue here instead of starving the event loop (and every other request).
+# One limiter per event loop (a limiter belongs to the loop it was made in).
+_HASHING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _hashing() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    if loop not in _HASHING:
+        _HASHING[loop] = anyio.CapacityLimiter(max(1, os.cpu_count() or 1))
+    return _HASHING[loop]
+
+
 async def hash_password(password: str) -> str:
     """Hash off the event loop (about 0.4 s of CPU)."""
-    return await anyio.to_thread.run_sync(hash_password_sync, password)
+    return await anyio.to_thread.run_sync(hash_password_sync, password, limiter=_hashing())
 
 
 async def verify_password(password: str, stored: str) -> bool:
-    return await anyio.to_thread.run_sync(verify_password_sync, password, stored)
+    return await anyio.to_thread.run_sync(verify_password_sync, password, stored, limiter=_hashing())
 
 
 # A hash to compare against when the account does not exist, so that the time

@@ -53,7 +53,8 @@ async def _locked_rows(keys: tuple[str, ...], now: dt.datetime) -> list[dict]:
     for key in keys:
         await LoginThrottle.insert(LoginThrottle(key=key, failures=0, window_start=now)).on_conflict(
             target=LoginThrottle.key, action="DO NOTHING")
-    query = LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys)))
+    # Always locked in key order ("ip:" before "pair:"): no deadlock between attempts.
+    query = LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys))).order_by(LoginThrottle.key)
     if db.current_engine().engine_type != "sqlite":
         query = query.lock_rows()
     return await query
@@ -86,8 +87,8 @@ async def _reserve(username: str, address: str, now: dt.datetime) -> None:
 async def _give_back(username: str, address: str, now: dt.datetime) -> None:
     """A success: the pair starts afresh; the address gets its attempt back."""
     pair, ip = _keys(username, address)
+    rows = await _locked_rows((ip,), now)  # the address first, as in _reserve
     await LoginThrottle.delete().where(LoginThrottle.key == pair)
-    rows = await _locked_rows((ip,), now)
     failures = max(rows[0]["failures"] - 1, 0)
     until = rows[0]["locked_until"] if failures >= MAX_FAILURES_PER_ADDRESS else None
     await LoginThrottle.update({LoginThrottle.failures: failures, LoginThrottle.locked_until: until}).where(
