@@ -168,7 +168,8 @@ def bench(engine: str, pg_url: str | None, n: int, accounts: int, iterations: in
         prepare(env, accounts, iterations)
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "tal.app:serve_app", "--workers", "2", "--host", "127.0.0.1",
-             "--port", str(port), "--no-proxy-headers", "--log-level", "warning", "--backlog", "4096"],
+             "--port", str(port), "--no-proxy-headers", "--log-level", "warning", "--backlog", "4096",
+             "--timeout-keep-alive", "120"],
             env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
         asyncio.run(wait_until_up(base))

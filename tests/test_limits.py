@@ -160,3 +160,25 @@ async def test_hsts_and_secure_cookies_behind_https(database, accounts, monkeypa
     finally:
         monkeypatch.delenv("TAL_SECURE_COOKIES")
         reset_settings()
+
+
+async def test_a_sqlite_database_locked_too_long_is_a_503_not_a_500(client, accounts, database):
+    import sqlite3
+
+    from tal import db
+
+    if database != "sqlite":
+        pytest.skip("SQLite's write lock only")
+    engine = db.current_engine()
+    saved = engine.connection_kwargs["timeout"]
+    engine.connection_kwargs["timeout"] = 0.2
+    holder = sqlite3.connect(engine.path)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        response = await client.post("/connexion", {"username": "agent", "password": PASSWORD})
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.connection_kwargs["timeout"] = saved
+    assert response.status_code == 503 and "très chargé" in text_of(response.text)
+    await client.login("agent")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import sqlite3
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
@@ -249,7 +250,20 @@ def server_error(request: Request, exc: Exception):
     return error_response(request, 500, _("Une erreur inattendue s'est produite. L'équipe technique en est informée."))
 
 
+def database_busy(request: Request, exc: Exception):
+    """SQLite still locked after its 30 s busy timeout: the server is overloaded, say so (503)."""
+    if "locked" not in str(exc):
+        return server_error(request, exc)
+    log.warning("database busy on %s", request.url.path)
+    from tal.core.templating import language
+    from tal.i18n import translations
+
+    _ = translations(language(request)).gettext
+    return error_response(request, 503, _("Le serveur est très chargé : réessayez dans un instant."))
+
+
 EXCEPTION_HANDLERS = {
+    sqlite3.OperationalError: database_busy,
     DomainError: domain_error,
     NotAuthorizedException: http_error,
     PermissionDeniedException: http_error,
