@@ -19,7 +19,8 @@ MINIMAL = (ROOT / "tests" / "data" / "minimal.toml").read_text(encoding="utf-8")
 def tal(database, tmp_path):
     """Run `tal …` against the test database of the current backend."""
     url = PG_URL if database == "postgresql" else f"sqlite:///{TMP / 'tests.sqlite'}"
-    env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp_path)}
+    # PYTHONPATH: the code of this checkout, whatever the virtualenv's editable install points to.
+    env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run(
