@@ -75,7 +75,7 @@ def test_user_create_then_sign_in_is_possible(tal):
                 stdin="un-long-mot-de-passe\n")
     assert again.returncode == 1 and "username : ce nom d'utilisateur existe déjà" in again.stderr
     short = tal("user", "create", "paul", "--role", "agent", "--service", "Finances", "--password-stdin", stdin="court\n")
-    assert short.returncode == 1 and "password : au moins 10 caractères" in short.stderr
+    assert short.returncode == 1 and "password : au moins 12 caractères" in short.stderr
 
 
 def test_a_new_sqlite_database_is_migrated_in_wal_mode(tmp_path):
