@@ -18,7 +18,18 @@ from tal.accounts import web as accounts_web
 from tal.barometer import api as barometer_api
 from tal.barometer import web as barometer_web
 from tal.accounts.tokens import BearerActor
-from tal.core.http import EXCEPTION_HANDLERS, CurrentActor, SecurityHeaders
+from tal.core.http import (
+    BODY_LIMIT_CEILING,
+    EXCEPTION_HANDLERS,
+    BodyLimits,
+    ClientAddress,
+    CurrentActor,
+    SecurityHeaders,
+    TalRequest,
+    security_headers,
+)
+from tal.admin import web as admin_web
+from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
 from tal.core.templating import template_engine
 from tal.experiments import api as experiments_api
@@ -35,7 +46,6 @@ from tal.replications import web as replications_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
-SESSION_HOURS = 8
 
 
 @get("/theme.css", include_in_schema=False, cache=300)
@@ -55,11 +65,12 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
     """The application. `migrate`: run migrations forward at start-up; `pool`:
     open a PostgreSQL connection pool (serving; not in tests, see DESIGN.md)."""
     settings = get_settings()
+    audit_retention = AuditRetention(settings.audit_days)
     secret = hashlib.sha256(settings.secret_key.encode()).digest()
     session = CookieBackendConfig(
         secret=secret,
         key="tal_session",
-        max_age=SESSION_HOURS * 3600,
+        max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
@@ -78,8 +89,10 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             await db.migrate()
         if pool and isinstance(engine, PostgresEngine):
             await engine.start_connection_pool()
+        await audit_retention.start()
 
     async def shutdown() -> None:
+        await audit_retention.stop()
         engine = db.current_engine()
         if pool and isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
@@ -103,9 +116,13 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *replications_api.ROUTES,
             *barometer_web.ROUTES,
             *barometer_api.ROUTES,
+            *admin_web.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
-        middleware=[SecurityHeaders(), session.middleware, CurrentActor(), BearerActor()],
+        middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor()],
+        before_send=[security_headers(settings.secure_cookies)],
+        request_class=TalRequest,
+        request_max_body_size=BODY_LIMIT_CEILING,
         csrf_config=csrf,
         template_config=TemplateConfig(instance=template_engine()),
         openapi_config=openapi_config(),

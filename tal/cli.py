@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--service", help="service de rattachement (créé s'il n'existe pas)")
     create.add_argument("--name", default="", help="nom affiché")
     create.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    user_sub.add_parser("list", help="lister les comptes")
+    deactivate = user_sub.add_parser("deactivate", help="désactiver un compte (ses sessions prennent fin)")
+    deactivate.add_argument("username")
+    role = user_sub.add_parser("role", help="changer le rôle d'un compte")
+    role.add_argument("username")
+    role.add_argument("role", choices=("agent", "manager", "committee", "admin"))
+    password = user_sub.add_parser("password", help="changer le mot de passe d'un compte (ses sessions prennent fin)")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
 
     barometer = sub.add_parser("barometer", help="ouvrir et clôturer les campagnes du baromètre social")
     barometer_sub = barometer.add_subparsers(dest="barometer_command", required=True, metavar="ACTION")
@@ -126,6 +135,26 @@ async def _create_user(args: argparse.Namespace, password: str) -> str:
     return f"Compte « {actor.username} » créé (rôle {actor.role}, service {actor.service or 'aucun'})."
 
 
+async def _change_user(args: argparse.Namespace, password: str | None) -> str:
+    """tal user list | deactivate | role | password: each change is in the audit log."""
+    from tal import db
+    from tal.accounts import services
+
+    await _prepare()
+    async with db.transaction():
+        if args.user_command == "list":
+            return "\n".join(f"{r['username']}\t{r['role']}\t{r['service.name'] or '-'}\t{'actif' if r['active'] else 'inactif'}"
+                             for r in await services.list_accounts())
+        if args.user_command == "deactivate":
+            done = await services.deactivate(args.username, by=None, address=None)
+            return f"Compte « {args.username} » désactivé." if done else f"Compte « {args.username} » déjà désactivé."
+        if args.user_command == "role":
+            await services.set_role(args.username, args.role, by=None, address=None)
+            return f"Compte « {args.username} » : rôle {args.role}."
+        await services.set_password(args.username, password or "", by=None, address=None)
+        return f"Compte « {args.username} » : mot de passe changé, sessions fermées."
+
+
 async def _demo() -> list[tuple[str, str, str]]:
     from tal import db, demo
 
@@ -149,7 +178,8 @@ def _serve(args: argparse.Namespace) -> None:
         for username, role, password in credentials:
             print(f"  {username:<8} rôle {role:<10} mot de passe : {password}")
     print(f"TAL : http://{args.host}:{args.port}")
-    uvicorn.run(create_app(pool=True), host=args.host, port=args.port, log_level="warning")
+    # Forwarded headers are TAL's to trust or not (FORWARDED_ALLOW_IPS), not uvicorn's.
+    uvicorn.run(create_app(pool=True), host=args.host, port=args.port, log_level="warning", proxy_headers=False)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -194,8 +224,10 @@ def run(argv: list[str]) -> int:
         from tal.opendata.cli import opendata_command
 
         print(asyncio.run(opendata_command(args.folder)))
-    elif args.command == "user":
+    elif args.command == "user" and args.user_command == "create":
         print(asyncio.run(_create_user(args, _password(args))))
+    elif args.command == "user":
+        print(asyncio.run(_change_user(args, _password(args) if args.user_command == "password" else None)))
     elif args.command == "barometer":
         from tal.barometer.cli import barometer_command
 

@@ -7,9 +7,12 @@ concurrency). PostgreSQL: asyncpg, with a connection pool when serving.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import os
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -82,14 +85,37 @@ async def migrate() -> None:
         raise RuntimeError(f"migration failed: {result.message}")
 
 
+# SQLite has one writer at a time. Write transactions of one process queue on an
+# asyncio lock (first come, first served) rather than poll SQLite's busy lock, which
+# under a burst (200 sign-ins at once) can starve some past the busy timeout.
+_WRITE_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("tal_sqlite_writing", default=False)
+
+
+def _write_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    if loop not in _WRITE_LOCKS:
+        _WRITE_LOCKS[loop] = asyncio.Lock()
+    return _WRITE_LOCKS[loop]
+
+
 @contextlib.asynccontextmanager
 async def transaction(write: bool = True) -> AsyncIterator[None]:
     """One transaction; on SQLite, IMMEDIATE when it will write."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         kind = TransactionType.immediate if write else TransactionType.deferred
-        async with engine.transaction(transaction_type=kind):
-            yield
+        if write and not _WRITING.get():
+            async with _write_lock():
+                token = _WRITING.set(True)
+                try:
+                    async with engine.transaction(transaction_type=kind):
+                        yield
+                finally:
+                    _WRITING.reset(token)
+        else:
+            async with engine.transaction(transaction_type=kind):
+                yield
     else:
         async with engine.transaction():
             yield

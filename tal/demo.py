@@ -32,7 +32,8 @@ async def reset_demo_accounts() -> list[tuple[str, str, str]]:
         if await Account.exists().where(Account.username == username):
             await Account.update(
                 {Account.password_hash: await hash_password(password), Account.role: role,
-                 Account.service: await ensure_service(service), Account.active: True}
+                 Account.service: await ensure_service(service), Account.active: True,
+                 Account.session_generation: Account.session_generation + 1}
             ).where(Account.username == username)
         else:
             await create_account(username, password, role=role, service=service, display_name=name)

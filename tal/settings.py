@@ -8,7 +8,11 @@
 | TAL_ORG_NAME | the collectivité's name, shown in the header | Ville de Exemple-sur-Loire |
 | TAL_ORG_COLOR | the collectivité's main colour (#rrggbb, dark enough for white text) | #1f4e79 |
 | TAL_ORG_ACCENT | the accent colour (#rrggbb) | #b3461b |
-| TAL_SECURE_COOKIES | 1 to mark cookies Secure (behind HTTPS) | 0 |
+| TAL_SECURE_COOKIES | 1 to mark cookies Secure and send HSTS (behind HTTPS) | 0 |
+| TAL_SESSION_HOURS | a session ends this many hours after sign-in, whatever happens | 8 |
+| TAL_SESSION_IDLE_MINUTES | a session ends after this many minutes without a request | 60 |
+| TAL_AUDIT_DAYS | audit log entries are deleted after this many days | 365 |
+| FORWARDED_ALLOW_IPS | comma-separated addresses of the reverse proxies whose X-Forwarded-For is trusted | none |
 | TAL_BAROMETER_MIN | fewest answers for a barometer group's results to be shown (5 to 1000) | 10 |
 | TAL_IMPORT_MAX_MB | largest CSV file accepted by the import (command line and upload), in MB | 200 |
 | TAL_TEST_DATABASE_URL | tests only: also run the database tests on this PostgreSQL | unset |
@@ -53,6 +57,10 @@ class Settings:
     secure_cookies: bool
     barometer_min: int = 10
     import_max_mb: int = 200
+    session_hours: int = 8
+    session_idle_minutes: int = 60
+    audit_days: int = 365
+    forwarded_allow_ips: frozenset[str] = frozenset()
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,11 +102,23 @@ def _barometer_min() -> int:
     return int(value)
 
 
-def _positive(name: str, default: int) -> int:
-    value = os.environ.get(name, str(default)).strip()
-    if not value.isdigit() or not 0 < int(value) <= 100_000:
-        raise SettingsError(f"{name} doit être un nombre entier positif (reçu : {value!r}).")
+def _positive(name: str, default: int, maximum: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or not 1 <= int(value[:9]) <= maximum:
+        raise SettingsError(f"{name} doit être un entier entre 1 et {maximum} (reçu : {value[:40]!r}).")
     return int(value)
+
+
+def _addresses(name: str) -> frozenset[str]:
+    import ipaddress
+
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_address(item)
+        except ValueError:
+            raise SettingsError(f"{name} : adresse IP invalide {item[:60]!r}.") from None
+    return frozenset(items)
 
 
 def load_settings() -> Settings:
@@ -115,7 +135,11 @@ def load_settings() -> Settings:
         org_accent=_color("TAL_ORG_ACCENT", "#b3461b"),
         secure_cookies=os.environ.get("TAL_SECURE_COOKIES", "0") == "1",
         barometer_min=_barometer_min(),
-        import_max_mb=_positive("TAL_IMPORT_MAX_MB", 200),
+        import_max_mb=_positive("TAL_IMPORT_MAX_MB", 200, 100_000),
+        session_hours=_positive("TAL_SESSION_HOURS", 8, 24 * 30),
+        session_idle_minutes=_positive("TAL_SESSION_IDLE_MINUTES", 60, 24 * 60 * 30),
+        audit_days=_positive("TAL_AUDIT_DAYS", 365, 365 * 100),
+        forwarded_allow_ips=_addresses("FORWARDED_ALLOW_IPS"),
     )
 
 

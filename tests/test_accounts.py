@@ -27,10 +27,10 @@ async def test_passwords_are_not_stored_in_clear(accounts):
 
 async def test_account_rules_name_the_field(database):
     cases = [
-        (dict(username="Pas Bon", password="x" * 12, role="agent", service="S"), "username"),
+        (dict(username="Pas Bon", password="cheval-agrafe-42", role="agent", service="S"), "username"),
         (dict(username="court", password="court", role="agent", service="S"), "password"),
-        (dict(username="roles", password="x" * 12, role="chef", service="S"), "role"),
-        (dict(username="sansservice", password="x" * 12, role="agent", service=None), "service"),
+        (dict(username="roles", password="cheval-agrafe-42", role="chef", service="S"), "role"),
+        (dict(username="sansservice", password="cheval-agrafe-42", role="agent", service=None), "service"),
     ]
     for kwargs, field in cases:
         with pytest.raises(DomainError) as caught:

@@ -19,7 +19,8 @@ MINIMAL = (ROOT / "tests" / "data" / "minimal.toml").read_text(encoding="utf-8")
 def tal(database, tmp_path):
     """Run `tal …` against the test database of the current backend."""
     url = PG_URL if database == "postgresql" else f"sqlite:///{TMP / 'tests.sqlite'}"
-    env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp_path)}
+    # PYTHONPATH: the code of this checkout, whatever the virtualenv's editable install points to.
+    env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -74,7 +75,7 @@ def test_user_create_then_sign_in_is_possible(tal):
                 stdin="un-long-mot-de-passe\n")
     assert again.returncode == 1 and "username : ce nom d'utilisateur existe déjà" in again.stderr
     short = tal("user", "create", "paul", "--role", "agent", "--service", "Finances", "--password-stdin", stdin="court\n")
-    assert short.returncode == 1 and "password : au moins 10 caractères" in short.stderr
+    assert short.returncode == 1 and "password : au moins 12 caractères" in short.stderr
 
 
 def test_a_new_sqlite_database_is_migrated_in_wal_mode(tmp_path):
@@ -84,4 +85,4 @@ def test_a_new_sqlite_database_is_migrated_in_wal_mode(tmp_path):
     with sqlite3.connect(tmp_path / "neuve.sqlite") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"experiment", "account", "service", "journal_entry", "login_attempt"} <= tables
+    assert {"experiment", "account", "service", "journal_entry", "login_throttle", "audit_entry"} <= tables

@@ -158,6 +158,7 @@ async def test_visibility_of_every_state_for_every_role_and_a_visitor(client, ot
         assert "Brouillon" not in listed
         assert ("Publiée" in listed) is (reader is not None)
         assert "Publique" in listed
+    await client.login("agent")  # signing out above ended every session of "agent"
     stub = (await client.get(f"/api/v1/journal/{withdrawn}")).json()
     assert stub["withdrawn_reason"] == "Doublon d'une autre entrée" and stub["what_happened"] is None
     assert "Doublon d'une autre entrée" in text_of((await client.get(f"/journal/{withdrawn}")).text)

@@ -1,35 +1,44 @@
-"""Accounts: creation, sign-in with rate limiting, lookup."""
+"""Accounts: creation, changes that end sessions, lookup. Sign-in limits are in
+`throttle`, the session cookie's content in `sessions`.
+
+Every change to an account is recorded in the audit log, in the caller's transaction.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
 
 from tal.accounts.actor import Actor
-from tal.accounts.passwords import DUMMY_HASH, hash_password, verify_password
-from tal.accounts.tables import ROLES, Account, LoginAttempt, Service
-from tal.core.errors import DomainError
+from tal.accounts.passwords import hash_password, weakness
+from tal.accounts.tables import ROLES, Account, Service
+from tal.audit.services import record
+from tal.core.errors import DomainError, NotFound
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
-MIN_PASSWORD = 10
-WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
+NAME_MAX = 120
 
 
-class TooManyAttempts(DomainError):
-    status_code = 429
+def _check_text(value: str, field: str) -> str:
+    if "\x00" in value:
+        raise DomainError("caractère nul interdit", field)
+    if len(value) > NAME_MAX:
+        raise DomainError(f"{NAME_MAX} caractères au plus", field)
+    return value.strip()
+
+
+def _check_password(password: str, username: str) -> None:
+    if problem := weakness(password, username):
+        raise DomainError(problem, "password")
 
 
 async def ensure_service(name: str) -> int:
-    """The id of the service with this name, created if missing."""
+    """The id of the service with this name, created if missing (also when another
+    process creates it at the same moment)."""
+    await Service.insert(Service(name=name)).on_conflict(target=Service.name, action="DO NOTHING")
     row = await Service.select(Service.id).where(Service.name == name).first()
-    if row:
-        return row["id"]
-    created = await Service.insert(Service(name=name)).returning(Service.id)
-    return created[0]["id"]
+    return row["id"]
 
 
 async def service_names() -> list[str]:
@@ -37,40 +46,93 @@ async def service_names() -> list[str]:
     return [r["name"] for r in rows]
 
 
-async def create_account(username: str, password: str, *, role: str, service: str | None, display_name: str = "") -> Actor:
+async def create_account(
+    username: str, password: str, *, role: str, service: str | None, display_name: str = "",
+    by: int | None = None, address: str | None = None,
+) -> Actor:
+    """A new account; `by` and `address` say who creates it, for the audit log."""
     if not USERNAME.match(username):
         raise DomainError("2 à 60 caractères : minuscules, chiffres, point, tiret ou souligné", "username")
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"au moins {MIN_PASSWORD} caractères", "password")
+    _check_password(password, username)
     if role not in ROLES:
         raise DomainError(f"rôle inconnu : choisissez parmi {', '.join(ROLES)}", "role")
+    service = _check_text(service or "", "service") or None
+    display_name = _check_text(display_name, "name") or username
     if role != "admin" and not service:
         raise DomainError("chaque compte est rattaché à un service", "service")
-    if await Account.exists().where(Account.username == username):
-        raise DomainError("ce nom d'utilisateur existe déjà", "username")
+    password_hash = await hash_password(password)
     service_id = await ensure_service(service) if service else None
-    account = Account(
-        username=username,
-        display_name=display_name or username,
-        password_hash=await hash_password(password),
-        role=role,
-        service=service_id,
-    )
-    await account.save()
-    return Actor(account.id, username, account.display_name, role, service)
+    created = await Account.insert(
+        Account(username=username, display_name=display_name, password_hash=password_hash, role=role, service=service_id)
+    ).on_conflict(target=Account.username, action="DO NOTHING").returning(Account.id)
+    if not created:
+        raise DomainError("ce nom d'utilisateur existe déjà", "username")
+    account_id = created[0]["id"]
+    await record("account.create", account_id=by, address=address, target=username,
+                 detail={"account": account_id, "role": role, "service": service})
+    return Actor(account_id, username, display_name, role, service)
 
 
-async def actor_by_id(account_id: int) -> Actor | None:
-    row = (
-        await Account.select(
-            Account.id, Account.username, Account.display_name, Account.role, Account.service.name, Account.active
-        )
-        .where(Account.id == account_id)
-        .first()
-    )
+async def _account(username: str) -> dict:
+    row = await Account.select(Account.id, Account.role, Account.active).where(Account.username == username).first()
+    if row is None:
+        raise NotFound("aucun compte de ce nom", "username")
+    return row
+
+
+async def end_sessions(account_id: int) -> None:
+    """End every session of this account, in every process, at once."""
+    await Account.update({Account.session_generation: Account.session_generation + 1}).where(Account.id == account_id)
+
+
+async def set_password(username: str, password: str, *, by: int | None, address: str | None) -> None:
+    """A new password; every session of the account ends."""
+    row = await _account(username)
+    _check_password(password, username)
+    await Account.update({Account.password_hash: await hash_password(password)}).where(Account.id == row["id"])
+    await end_sessions(row["id"])
+    await record("account.password", account_id=by, address=address, target=username, detail={"account": row["id"]})
+
+
+async def set_role(username: str, role: str, *, by: int | None, address: str | None) -> None:
+    row = await _account(username)
+    if role not in ROLES:
+        raise DomainError(f"rôle inconnu : choisissez parmi {', '.join(ROLES)}", "role")
+    if role == row["role"]:
+        return
+    await Account.update({Account.role: role}).where(Account.id == row["id"])
+    await record("account.role", account_id=by, address=address, target=username,
+                 detail={"account": row["id"], "before": row["role"], "after": role})
+
+
+async def deactivate(username: str, *, by: int | None, address: str | None) -> bool:
+    """Deactivate the account and end its sessions; False if it already was."""
+    row = await _account(username)
+    if not row["active"]:
+        return False
+    await Account.update({Account.active: False}).where(Account.id == row["id"])
+    await end_sessions(row["id"])
+    await record("account.deactivate", account_id=by, address=address, target=username, detail={"account": row["id"]})
+    return True
+
+
+async def list_accounts() -> list[dict]:
+    return await Account.select(
+        Account.username, Account.display_name, Account.role, Account.service.name, Account.active
+    ).order_by(Account.username)
+
+
+ACTOR_COLUMNS = (Account.id, Account.username, Account.display_name, Account.role, Account.service.name, Account.active)
+
+
+def actor_of_row(row: dict | None) -> Actor | None:
     if not row or not row["active"]:
         return None
     return Actor(row["id"], row["username"], row["display_name"], row["role"], row["service.name"])
+
+
+async def actor_by_id(account_id: int) -> Actor | None:
+    return actor_of_row(await Account.select(*ACTOR_COLUMNS).where(Account.id == account_id).first())
 
 
 async def new_feed_token(actor: Actor) -> str:
@@ -89,30 +151,13 @@ async def actor_by_feed_token(token: str) -> Actor | None:
     return await actor_by_id(row["id"]) if row else None
 
 
-async def _recent_failures(key: str, now: dt.datetime) -> int:
-    return await LoginAttempt.count().where(
-        (LoginAttempt.key == key) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > now - WINDOW)  # noqa: E712
-    )
+async def ids_named(username: str) -> tuple[int, ...]:
+    rows = await Account.select(Account.id).where(Account.username == username.strip().lower()[:60])
+    return tuple(r["id"] for r in rows)
 
 
-async def authenticate(username: str, password: str, address: str) -> Actor | None:
-    """The actor for these credentials, or None; too many recent failures: TooManyAttempts.
-
-    The attempt is recorded either way: the caller commits it, then reports a failure.
-    """
-    now = dt.datetime.now(dt.timezone.utc)
-    username = username.strip().lower()[:60]
-    user_key, address_key = f"user:{username}", f"ip:{address}"
-    if (
-        await _recent_failures(user_key, now) >= MAX_FAILURES_PER_USER
-        or await _recent_failures(address_key, now) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise TooManyAttempts("Trop de tentatives de connexion. Réessayez dans 15 minutes.")
-    row = await Account.select(Account.id, Account.password_hash, Account.active).where(Account.username == username).first()
-    ok = await verify_password(password, row["password_hash"] if row else DUMMY_HASH)
-    ok = ok and row is not None and row["active"]
-    await LoginAttempt.insert(
-        LoginAttempt(key=user_key, succeeded=ok, at=now), LoginAttempt(key=address_key, succeeded=ok, at=now)
-    )
-    await LoginAttempt.delete().where(LoginAttempt.at < now - 4 * WINDOW)
-    return await actor_by_id(row["id"]) if ok else None
+async def usernames(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await Account.select(Account.id, Account.username).where(Account.id.is_in(sorted(ids)))
+    return {r["id"]: r["username"] for r in rows}

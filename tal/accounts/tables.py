@@ -25,14 +25,19 @@ class Account(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     # SHA-256 of the personal token that lets a feed reader follow the agents' feed.
     feed_token_hash = Varchar(length=64, null=True, default=None, index=True)
+    # Carried by every session cookie; incremented to end all sessions of the
+    # account at once (sign-out, password change, deactivation), in every process.
+    session_generation = Integer(default=0)
 
 
-class LoginAttempt(Table):
-    """One sign-in attempt, kept to rate-limit guessing across processes."""
+class LoginThrottle(Table):
+    """Failed sign-ins counted per key (an account and address pair, or an address),
+    updated under a row lock so that concurrent attempts are counted exactly."""
 
-    key = Varchar(length=200, index=True)
-    succeeded = Boolean(default=False)
-    at = Timestamptz(default=TimestamptzNow(), index=True)
+    key = Varchar(length=200, unique=True, index=True)
+    failures = Integer(default=0)
+    window_start = Timestamptz(default=TimestamptzNow())
+    locked_until = Timestamptz(null=True, default=None)
 
 
 class ApiToken(Table):

@@ -6,11 +6,17 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from tal import db, i18n
-from tal.accounts import services
+from tal import i18n
+from tal.accounts import sessions, signin
 from tal.core.errors import DomainError
-from tal.core.http import safe_next
+from tal.core.http import actor_of, client_address, safe_next
 from tal.core.templating import render
+from tal.settings import get_settings
+
+# A sign-in form is a user name, a password, a target and the CSRF token.
+SMALL_FORM = {"max_body": 4096, "max_fields": 10}
+# The language switch carries the page to go back to, query included.
+LANGUAGE_FORM = {"max_body": 16384, "max_fields": 10}
 
 
 @get("/connexion", name="login")
@@ -18,38 +24,39 @@ async def login_page(request: Request, next: FromQuery[str] = "/") -> Template:
     return render(request, "accounts/login.html", next=safe_next(next), username="", error=None)
 
 
-@post("/connexion")
+@post("/connexion", opt=SMALL_FORM)
 async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).replace("\x00", "")
     target = safe_next(str(form.get("next", "/")))
-    address = request.client.host if request.client else "inconnu"
     try:
-        async with db.transaction():
-            actor = await services.authenticate(username, str(form.get("password", "")).replace("\x00", ""), address)
-        if actor is None:
-            raise DomainError("Nom d'utilisateur ou mot de passe incorrect.", "password")
+        actor, generation = await signin.sign_in(
+            username, str(form.get("password", "")).replace("\x00", ""), client_address(request))
     except DomainError as exc:
         return render(request, "accounts/login.html", status_code=exc.status_code, next=target, username=username, error=exc)
     # A new session on sign-in: no session fixation.
     request.clear_session()
-    request.set_session({"uid": actor.id})
+    request.set_session(sessions.new_session(actor.id, generation))
     return Redirect(target, status_code=303)
 
 
-@post("/deconnexion")
+@post("/deconnexion", opt=SMALL_FORM)
 async def logout(request: Request) -> Redirect:
+    actor = actor_of(request)
+    if actor is not None:
+        await signin.sign_out(actor, client_address(request))
     request.clear_session()
     return Redirect("/", status_code=303)
 
 
-@post("/langue")
+@post("/langue", opt=LANGUAGE_FORM)
 async def set_language(request: Request) -> Redirect:
     form = await request.form()
     lang = str(form.get("lang", ""))
     response = Redirect(safe_next(str(form.get("next", "/"))), status_code=303)
     if lang in i18n.LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                            secure=get_settings().secure_cookies)
     return response
 
 

@@ -8,12 +8,17 @@ change it describes is committed.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 
 from tal.audit.tables import AuditEntry
+from tal.core.pagination import Page
 
 ACTION_MAX = 60
 TARGET_MAX = 200
 ADDRESS_MAX = 64
+PER_PAGE = 50
+EXPORT_MAX = 100_000
 
 
 async def record(
@@ -46,3 +51,55 @@ async def prune(days: int, *, now: dt.datetime | None = None) -> int:
     if old:
         await AuditEntry.delete().where(AuditEntry.at < limit)
     return old
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the admin page filters on; empty values do not filter."""
+
+    action: str = ""
+    account_ids: tuple[int, ...] | None = None  # None: any account; (): no account matches
+    address: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None  # exclusive
+
+
+def _where(filters: Filters):
+    conditions = []
+    if filters.action:
+        conditions.append(AuditEntry.action == filters.action)
+    if filters.account_ids is not None:
+        conditions.append(AuditEntry.account_id.is_in(list(filters.account_ids) or [-1]))
+    if filters.address:
+        conditions.append(AuditEntry.address == filters.address)
+    if filters.since:
+        conditions.append(AuditEntry.at >= filters.since)
+    if filters.until:
+        conditions.append(AuditEntry.at < filters.until)
+    return conditions
+
+
+def _loaded(row: dict) -> dict:
+    if isinstance(row["detail"], str):
+        row["detail"] = json.loads(row["detail"] or "{}")
+    return row
+
+
+async def search(filters: Filters, page: int, per_page: int = PER_PAGE) -> Page[dict]:
+    """One page of entries, newest first."""
+    conditions = _where(filters)
+    total = await AuditEntry.count().where(*conditions)
+    rows = await (AuditEntry.select().where(*conditions).order_by(AuditEntry.id, ascending=False)
+                  .limit(per_page).offset((page - 1) * per_page))
+    return Page([_loaded(r) for r in rows], total, page, per_page)
+
+
+async def export(filters: Filters, limit: int = EXPORT_MAX) -> list[dict]:
+    """Entries in time order, for a CSV file; at most `limit`."""
+    rows = await AuditEntry.select().where(*_where(filters)).order_by(AuditEntry.id).limit(limit)
+    return [_loaded(r) for r in rows]
+
+
+async def actions() -> list[str]:
+    rows = await AuditEntry.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    return [r["action"] for r in rows]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import sqlite3
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tal.accounts.actor import Actor
-from tal.accounts.services import actor_by_id
+from tal.accounts.sessions import session_actor
 from tal.core.errors import DomainError, Forbidden
 from tal.core.templating import render
+from tal.i18n import N_
+from tal.settings import get_settings
 
 log = logging.getLogger("tal")
 
@@ -23,45 +27,172 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
-
-
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 PRIVATE = [(b"cache-control", b"private, no-cache"), (b"vary", b"Cookie")]
 
 
+def security_headers(secure: bool):
+    """A `before_send` hook: security headers on every response, 404 and 405 included
+    (those never reach route middleware); HSTS behind HTTPS. Pages vary with the
+    session: never shared by a cache."""
+    extra = SECURITY_HEADERS + ([HSTS] if secure else [])
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = list(message.get("headers", []))
+        present = {k.lower() for k, _ in headers}
+        headers += [(k, v) for k, v in extra if k not in present]
+        if not scope.get("path", "").startswith("/static/") and b"cache-control" not in present:
+            headers += PRIVATE
+        message["headers"] = headers
+
+    return add_headers
+
+
 class SecurityHeaders(ASGIMiddleware):
-    """Security headers on every response; pages vary with the session: never shared
-    by a cache. A NUL character in the path or query is refused (400) before anything."""
+    """A NUL character in the path or query is refused (400) before anything."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope["type"] == "http" and (b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
                                         or b"%00" in scope.get("raw_path", b"")):
             await send({"type": "http.response.start", "status": 400,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]})
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
             await send({"type": "http.response.body", "body": "Requête invalide : caractère nul.".encode()})
             return
-        static = scope.get("path", "").startswith("/static/")
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", [])) + SECURITY_HEADERS
-                if not static and not any(k.lower() == b"cache-control" for k, _ in headers):
-                    headers += PRIVATE
-                message["headers"] = headers
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+        await next_app(scope, receive, send)
 
 
 class CurrentActor(ASGIMiddleware):
-    """Put the signed-in actor (or None) in scope state, from the session cookie."""
+    """Put the signed-in actor (or None) in scope state, from the session cookie;
+    a session that has ended is cleared (its cookie with it)."""
 
     exclude_path_pattern = ("^/static/",)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        session = scope.get("session") or {}
-        uid = session.get("uid") if isinstance(session, dict) else None
-        scope.setdefault("state", {})["actor"] = await actor_by_id(uid) if isinstance(uid, int) else None
+        session = scope.get("session")
+        actor = await session_actor(session) if session else None
+        if actor is None and session:
+            scope["session"] = {}
+        scope.setdefault("state", {})["actor"] = actor
         await next_app(scope, receive, send)
+
+
+class ClientAddress(ASGIMiddleware):
+    """The client's address: the peer's, or the one an X-Forwarded-For header gives
+    when the peer is a reverse proxy listed in FORWARDED_ALLOW_IPS (none by default).
+    The right-most address that is not one of those proxies is taken."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        trusted = get_settings().forwarded_allow_ips
+        peer = (scope.get("client") or ("", 0))[0]
+        if trusted and peer in trusted:
+            forwarded = b",".join(v for k, v in scope.get("headers", []) if k.lower() == b"x-forwarded-for")
+            for item in reversed(forwarded.decode("latin-1").split(",")[-20:]):
+                item = item.strip()
+                if item in trusted:
+                    continue
+                if _is_address(item):
+                    scope["client"] = (item, 0)
+                break
+        await next_app(scope, receive, send)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "inconnu"
+
+
+DEFAULT_MAX_BODY = 512 * 1024
+DEFAULT_MAX_FIELDS = 1000
+BODY_LIMIT_CEILING = 2 * 1024 * 1024  # the application-wide limit (Litestar's own check)
+TOO_LARGE = N_("Le formulaire envoyé est trop volumineux.")
+TOO_MANY_FIELDS = N_("Le formulaire envoyé compte trop de champs.")
+
+
+class BodyTooLarge(DomainError):
+    status_code = 413
+
+
+class BodyLimits(ASGIMiddleware):
+    """Per-route limits on the body size and the number of form fields, checked
+    before anything parses the body. A route says `opt={"max_body": bytes,
+    "max_fields": n}`; otherwise DEFAULT_MAX_BODY and DEFAULT_MAX_FIELDS. A file upload
+    that its handler streams says `"streamed": True`: only its declared size is checked
+    here.
+
+    A declared Content-Length over the limit is refused without reading the body;
+    otherwise the body is read up to the limit (no further), its fields counted,
+    then handed on."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await next_app(scope, receive, send)
+            return
+        handler = scope.get("route_handler")
+        opt = getattr(handler, "opt", None) or {}
+        max_body = opt.get("max_body", DEFAULT_MAX_BODY)
+        max_fields = opt.get("max_fields", DEFAULT_MAX_FIELDS)
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        declared = headers.get(b"content-length", b"").strip()
+        if declared and (not declared.isdigit() or len(declared) > 15 or int(declared) > max_body):
+            raise BodyTooLarge(TOO_LARGE)
+        if opt.get("streamed"):
+            # A file upload read as it arrives by its handler, which counts its own limit:
+            # buffering it here would hold the whole file in memory.
+            await next_app(scope, receive, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > max_body:
+                raise BodyTooLarge(TOO_LARGE)
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if _field_count(headers.get(b"content-type", b""), body) > max_fields:
+            raise DomainError(TOO_MANY_FIELDS)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await next_app(scope, replay, send)
+
+
+def _field_count(content_type: bytes, body: bytes) -> int:
+    kind = content_type.split(b";")[0].strip().lower()
+    if kind == b"application/x-www-form-urlencoded":
+        return body.count(b"&") + 1 if body else 0
+    if kind == b"multipart/form-data":
+        boundary = content_type.partition(b"boundary=")[2].split(b";")[0].strip(b' "')
+        return body.count(b"--" + boundary) if boundary else 0
+    return 0
+
+
+class TalRequest(Request):
+    """A form that cannot be decoded (invalid UTF-8, unknown charset) is a 400."""
+
+    async def form(self):
+        try:
+            return await super().form()
+        except (UnicodeDecodeError, LookupError):
+            raise DomainError(N_("Le formulaire envoyé est illisible : son encodage n'est pas de l'UTF-8 valide.")) from None
 
 
 def actor_of(request: Request) -> Actor | None:
@@ -87,7 +218,10 @@ def error_response(request: Request, status: int, message: str, field: str | Non
 
 
 def domain_error(request: Request, exc: DomainError):
-    return error_response(request, exc.status_code, exc.message, exc.field)
+    from tal.core.templating import language
+    from tal.i18n import translations
+
+    return error_response(request, exc.status_code, translations(language(request)).gettext(exc.message), exc.field)
 
 
 def http_error(request: Request, exc: HTTPException):
@@ -101,7 +235,7 @@ def http_error(request: Request, exc: HTTPException):
         403: _("Vous n'avez pas le droit de faire cela. Si vous avez envoyé un formulaire, rechargez la page et recommencez."),
         404: _("Cette page n'existe pas."),
         405: _("Cette action n'est pas possible ici."),
-        413: _("Le fichier envoyé est trop volumineux."),
+        413: _("Le fichier ou le formulaire envoyé est trop volumineux."),
         429: _("Trop de requêtes : réessayez dans quelques minutes."),
     }
     status = exc.status_code
@@ -123,7 +257,20 @@ def server_error(request: Request, exc: Exception):
     return error_response(request, 500, _("Une erreur inattendue s'est produite. L'équipe technique en est informée."))
 
 
+def database_busy(request: Request, exc: Exception):
+    """SQLite still locked after its 30 s busy timeout: the server is overloaded, say so (503)."""
+    if "locked" not in str(exc):
+        return server_error(request, exc)
+    log.warning("database busy on %s", request.url.path)
+    from tal.core.templating import language
+    from tal.i18n import translations
+
+    _ = translations(language(request)).gettext
+    return error_response(request, 503, _("Le serveur est très chargé : réessayez dans un instant."))
+
+
 EXCEPTION_HANDLERS = {
+    sqlite3.OperationalError: database_busy,
     DomainError: domain_error,
     NotAuthorizedException: http_error,
     PermissionDeniedException: http_error,

@@ -263,7 +263,9 @@ async def write_learning(
 
 
 @post("/api/v1/experiments/{slug:str}/iterations/{number:int}/import", status_code=200,
-      summary="Importer un fichier CSV de données par unité (corps text/csv)", request_max_body_size=None, **OPTS)
+      summary="Importer un fichier CSV de données par unité (corps text/csv)", request_max_body_size=None,
+      # Streamed by the handler, which refuses more than TAL_IMPORT_MAX_MB as it reads.
+      opt={"streamed": True, "max_body": 2**62}, **OPTS)
 async def import_csv(request: Request, slug: FromPath[str], number: FromPath[int], version: FromQuery[int],
                      filename: FromQuery[str] = "api.csv", intervention_at: FromQuery[str] = "") -> WrittenOut:
     """The body is the CSV file itself (`Content-Type: text/csv`), read as it streams,

@@ -40,6 +40,8 @@ def integer(value: str, path: str) -> int | None:
         return None
     if not re.fullmatch(r"-?\d+", value):
         raise DomainError("doit être un nombre entier", path)
+    if len(value.lstrip("-0")) > 15:  # int() of thousands of digits is refused (or slow)
+        raise DomainError("nombre trop grand", path)
     return int(value)
 
 

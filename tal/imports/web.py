@@ -80,6 +80,7 @@ def routes(max_mb: int) -> list:
     path = "/experimentations/{slug:str}/iterations/{number:int}/import"
     return [
         get(path, name="import_upload")(upload_page),
-        post(path, request_max_body_size=max_mb * services.MB + ENVELOPE_BYTES)(upload),
+        post(path, request_max_body_size=max_mb * services.MB + ENVELOPE_BYTES,
+             opt={"streamed": True, "max_body": max_mb * services.MB + ENVELOPE_BYTES})(upload),
         confirm,
     ]

@@ -1,0 +1,62 @@
+"""What a session cookie carries, and whether it still opens a session.
+
+The cookie (signed and encrypted by Litestar) holds the account id, the account's
+session generation at sign-in, the sign-in time and the time of the last request.
+A session ends when it is older than TAL_SESSION_HOURS, idle for more than
+TAL_SESSION_IDLE_MINUTES, or when the account's generation has moved on (sign-out,
+password change, deactivation: every session of the account, in every process).
+Checking it is one indexed lookup by primary key, the one that reads the actor.
+"""
+
+from __future__ import annotations
+
+import time
+
+from tal.accounts.actor import Actor
+from tal.accounts.services import ACTOR_COLUMNS, actor_of_row
+from tal.accounts.tables import Account
+from tal.settings import get_settings
+
+
+def clock() -> float:
+    """The current time, in seconds (one place for tests to move it)."""
+    return time.time()
+
+
+def new_session(account_id: int, generation: int, now: float | None = None) -> dict:
+    now = int(now if now is not None else clock())
+    return {"uid": account_id, "gen": generation, "iat": now, "seen": now}
+
+
+def _fresh(session: dict, now: float) -> bool:
+    settings = get_settings()
+    iat, seen = session.get("iat"), session.get("seen")
+    if not isinstance(iat, int) or not isinstance(seen, int):
+        return False
+    return now - iat < settings.session_hours * 3600 and now - seen < settings.session_idle_minutes * 60
+
+
+async def session_actor(session: object, now: float | None = None) -> Actor | None:
+    """The actor of a live session, or None. On success the session's last-seen
+    time moves to now (the cookie is written back with every response)."""
+    if not isinstance(session, dict) or not isinstance(session.get("uid"), int):
+        return None
+    now = clock() if now is None else now
+    if not _fresh(session, now):
+        return None
+    row = (
+        await Account.select(*ACTOR_COLUMNS, Account.session_generation)
+        .where(Account.id == session["uid"])
+        .first()
+    )
+    if row is None or row["session_generation"] != session.get("gen"):
+        return None
+    actor = actor_of_row(row)
+    if actor is not None:
+        session["seen"] = int(now)
+    return actor
+
+
+async def generation_of(account_id: int) -> int:
+    row = await Account.select(Account.session_generation).where(Account.id == account_id).first()
+    return row["session_generation"] if row else 0

@@ -1,0 +1,1 @@
+"""Administration pages: the audit log, for admins. Hangs on accounts and audit."""
