@@ -35,6 +35,7 @@ from tal.core.templating import template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import api_write as experiments_api_write
 from tal.experiments import web as experiments_web
+from tal.imports import api as imports_api
 from tal.imports import web as imports_web
 from tal.opendata import web as opendata_web
 from tal.journal import api as journal_api
@@ -107,6 +108,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *opendata_web.ROUTES,
             *tokens_web.ROUTES,
             *experiments_api_write.ROUTES,
+            *imports_api.ROUTES,
             *journal_api_write.ROUTES,
             *experiments_api.ROUTES,
             *journal_web.ROUTES,

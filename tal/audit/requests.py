@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from litestar import Request
 
-from tal.accounts.actor import Actor
 from tal.audit.services import record
+
+if TYPE_CHECKING:  # the audit log knows accounts only by their id
+    from tal.accounts.actor import Actor
 
 
 def address_of(request: Request) -> str | None:

@@ -2,14 +2,13 @@
 (`Authorization: Bearer tal_…`, see tal.accounts.tokens): no cookie, no CSRF token.
 
 Each endpoint goes through the same service and rules as its page
-(`experiments.services.save`, the single write path; the CSV import service) and
+(`experiments.services.save`, the single write path) and
 carries the `version` it was based on: a stale version gets 409.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from typing import Annotated, Any
 
 import msgspec
@@ -262,33 +261,5 @@ async def write_learning(
     return await _written(slug, actor, number, changed)
 
 
-@post("/api/v1/experiments/{slug:str}/iterations/{number:int}/import", status_code=200,
-      summary="Importer un fichier CSV de données par unité (corps text/csv)", request_max_body_size=None,
-      # Streamed by the handler, which refuses more than TAL_IMPORT_MAX_MB as it reads.
-      opt={"streamed": True, "max_body": 2**62}, **OPTS)
-async def import_csv(request: Request, slug: FromPath[str], number: FromPath[int], version: FromQuery[int],
-                     filename: FromQuery[str] = "api.csv", intervention_at: FromQuery[str] = "") -> WrittenOut:
-    """The body is the CSV file itself (`Content-Type: text/csv`), read as it streams,
-    within TAL_IMPORT_MAX_MB; `version` is the experiment's version it is based on."""
-    from tal.imports import services as imports
-
-    actor = bearer_actor(request)
-    limit = imports.max_bytes()
-    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as stream:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                imports.check_size(size)
-            stream.write(chunk)
-        stream.seek(0)
-        preview = await imports.prepare(slug, number, stream, actor, filename=filename[:200],
-                                        intervention_at=intervention_at[:40])
-    _check_version(preview.version, version)
-    async with db.transaction():
-        result = await imports.record(preview, actor)
-    return await _written(slug, actor, number, result.changed)
-
-
-ROUTES = [create_draft, update_draft, change_status, add_iteration, record_results, write_learning, import_csv]
+ROUTES = [create_draft, update_draft, change_status, add_iteration, record_results, write_learning]
 
