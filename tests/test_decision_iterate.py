@@ -77,8 +77,8 @@ async def test_iterate_sends_the_experiment_back_to_its_team_for_a_new_iteration
     assert response.headers["location"] == f"/experimentations/{SLUG}/iterations/2/donnees"
     response = await client.post(
         f"/experimentations/{SLUG}/iterations/2/donnees",
-        {"r.absence.courrier.n": "300", "r.absence.courrier.successes": "57", "r.absence.sms.n": "310",
-         "r.absence.sms.successes": "40", "version": str(await version())},
+        {**await empty_data_form(SLUG), "r.absence.courrier.n": "300", "r.absence.courrier.successes": "57",
+         "r.absence.sms.n": "310", "r.absence.sms.successes": "40", "version": str(await version())},
     )
     assert response.status_code == 303, text_of(response.text)
     response = await client.post(f"/experimentations/{SLUG}/statut", {"to": "concluded", "version": str(await version())})
@@ -138,3 +138,14 @@ def test_the_file_format_checks_decisions():
     assert error.value.field == "f.toml : decision.decided_on"
     orphan = text.replace("[decision]\n", '[[decisions]]\noutcome = "iterate"\ndecided_on = 2026-10-01\nrationale = "x"\n\n[decision]\n')
     assert len(fileformat.parse(orphan).decisions) == 1
+
+
+async def empty_data_form(slug: str) -> dict:
+    """Every field of a new iteration's data form, empty, as the page renders it (a field
+    left out of a form is refused, never taken as an erasure)."""
+    from tal.experiments.services import get
+    from tal.experiments.web import data_fields
+
+    async with db.transaction(write=False):
+        view = await get(slug, None)
+    return {name: "" for name in data_fields(view.doc)}
