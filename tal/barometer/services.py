@@ -162,6 +162,10 @@ async def answer(actor: Actor | None, campaign_id: int, data: AnswerInput) -> No
     row = await campaign(campaign_id)
     if (error := refusal(actor, row)) is not None:
         raise error
+    postgres = Answer._meta.db.engine_type == "postgres"
+    if postgres:
+        # One answer of a campaign at a time: the rewrite below must take in every row.
+        await Campaign.raw("SELECT id FROM campaign WHERE id = {} FOR UPDATE", campaign_id)
     added = await Participation.insert(
         Participation(campaign=campaign_id, account=actor.id, key=f"{campaign_id}:{actor.id}")
     ).on_conflict(target=Participation.key, action="DO NOTHING").returning(Participation.id)
@@ -172,6 +176,12 @@ async def answer(actor: Actor | None, campaign_id: int, data: AnswerInput) -> No
     free = data.free.replace("\r\n", "\n").strip()
     if free:
         await FreeText.insert(FreeText(id=uuid.uuid4(), campaign=campaign_id, service=actor.service, body=free))
+    if postgres:
+        # PostgreSQL stamps each row with the transaction that wrote it (xmin), the one
+        # of the participation too, and keeps rows in the order of arrival (ctid): every
+        # answer of the campaign is written again, in the order of its random key, by
+        # this transaction. (SQLite has neither: its answer tables are WITHOUT ROWID.)
+        await _rewrite_in_key_order(campaign_id)
 
 
 # ---------------------------------------------------------------- results
