@@ -159,13 +159,14 @@ async def has_answered(actor: Actor | None, campaign_id: int) -> bool:
 
 async def answer(actor: Actor | None, campaign_id: int, data: AnswerInput) -> None:
     """Record that the actor answered, and the answer apart, with nothing to join them."""
+    postgres = Answer._meta.db.engine_type == "postgres"
+    if postgres and 0 < campaign_id <= MAX_ID:
+        # One answer of a campaign at a time, and none while it closes: the rewrite
+        # below must take in every row, and the state is read once the lock is held.
+        await Campaign.raw("SELECT id FROM campaign WHERE id = {} FOR UPDATE", campaign_id)
     row = await campaign(campaign_id)
     if (error := refusal(actor, row)) is not None:
         raise error
-    postgres = Answer._meta.db.engine_type == "postgres"
-    if postgres:
-        # One answer of a campaign at a time: the rewrite below must take in every row.
-        await Campaign.raw("SELECT id FROM campaign WHERE id = {} FOR UPDATE", campaign_id)
     added = await Participation.insert(
         Participation(campaign=campaign_id, account=actor.id, key=f"{campaign_id}:{actor.id}")
     ).on_conflict(target=Participation.key, action="DO NOTHING").returning(Participation.id)
