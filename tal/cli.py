@@ -238,6 +238,16 @@ def run(argv: list[str]) -> int:
     return 0
 
 
+def _os_error(exc: OSError) -> str:
+    """A file the system could not open, in French."""
+    import errno
+
+    return {errno.ENOENT: "fichier ou dossier introuvable", errno.EACCES: "permission refusée",
+            errno.EPERM: "permission refusée", errno.EISDIR: "c'est un dossier, pas un fichier",
+            errno.ENOTDIR: "un élément du chemin n'est pas un dossier"}.get(
+        exc.errno, "le fichier n'a pas pu être lu ou écrit")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return run(sys.argv[1:] if argv is None else argv)
@@ -245,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tal : erreur : {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"tal : erreur : {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})", file=sys.stderr)
+        where = f"{exc.filename} : " if exc.filename else ""
+        print(f"tal : erreur : {where}{_os_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

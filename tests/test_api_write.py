@@ -200,3 +200,18 @@ async def test_the_openapi_document_describes_the_write_api_with_examples(client
         assert operation["security"] == [{"BearerToken": []}]
         body = operation["requestBody"]["content"]["application/json"]["schema"]
         assert body["examples"], path
+
+
+async def test_the_version_to_write_on_is_read_from_the_api(client, accounts, api):
+    """A tool that did not make the last change reads the version, then writes on it."""
+    await client.login("agent")
+    token = await new_token(client)
+    async with api(token) as http:
+        created = await http.post("/api/v1/experiments", json=DRAFT)
+        assert created.status_code == 201, created.text
+        edited = {**DRAFT, "version": 1, "experiment": {**DRAFT["experiment"], "summary": "Une autre version."}}
+        assert (await http.put(f"/api/v1/experiments/{SLUG}", json=edited)).status_code == 200
+        read = await http.get(f"/api/v1/experiments/{SLUG}")
+        assert read.status_code == 200 and read.json()["version"] == 2
+        again = await http.put(f"/api/v1/experiments/{SLUG}", json={**edited, "version": read.json()["version"]})
+        assert again.status_code == 200 and again.json()["version"] in (2, 3)

@@ -557,3 +557,27 @@ async def test_the_threshold_comes_from_the_settings(client, accounts, monkeypat
     finally:
         monkeypatch.undo()
         settings.reset_settings()
+
+
+async def test_while_open_no_system_column_joins_an_answer_to_its_participation(client, accounts, database):
+    """On PostgreSQL every row carries the transaction that wrote it (xmin) and its place
+    in the table (ctid): an answer written with its participation would share the
+    participation's xmin, and the order of the rows would follow the order of arrival."""
+    campaign_id = await open_campaign()
+    respondents = await staff(POP, 12, "pop")
+    for i, actor in enumerate(respondents):
+        async with db.transaction():
+            await barometer.answer(actor, campaign_id, AnswerInput(**fields(ps=1 + i % 7, free=f"texte {i}")))
+    engine = Answer._meta.db
+    if database == "sqlite":
+        for table in ("answer", "free_text"):
+            with pytest.raises(Exception, match="rowid"):
+                await engine.run_ddl(f"SELECT rowid FROM {table}")
+        return
+    for table in ("answer", "free_text"):
+        joined = await engine.run_ddl(
+            f"SELECT p.account FROM participation p JOIN {table} a ON a.xmin::text = p.xmin::text")
+        # Every row written again by the latest answer: no answer singles out its respondent.
+        assert len({r["account"] for r in joined}) <= 1, table
+        stored = [uuid.UUID(str(r["id"])) for r in await engine.run_ddl(f"SELECT id FROM {table} ORDER BY ctid")]
+        assert stored == sorted(stored) and len(stored) == 12, table

@@ -59,6 +59,8 @@ def test_a_bad_file_exits_1_with_one_line_and_writes_nothing(tal, tmp_path):
     [
         (("load", "/nulle/part.toml"), "fichier ou dossier introuvable"),
         (("export", "inconnue"), "aucune expérimentation « inconnue »"),
+        (("import", "inconnue", "--iteration", "1", "/nulle/part.csv"), "/nulle/part.csv : fichier ou dossier introuvable"),
+        (("wording", "check", "/nulle/part.txt"), "/nulle/part.txt : fichier ou dossier introuvable"),
     ],
 )
 def test_user_errors_are_one_french_line(tal, args, message):

@@ -153,6 +153,23 @@ def test_errors_name_the_line_and_the_column(content, message):
     assert caught.value.field == "file"
 
 
+@pytest.mark.parametrize(
+    ("content", "start"),
+    [
+        ("Bras;complet\n" + "x" * 2_000_000 + ";1\n", "ligne 2, colonne « Bras » : bras inconnu « xxx"),
+        ("Bras;duree\nrdv;" + "9" * 1_000_000 + "z\n", "ligne 2, colonne « duree » : « 999"),
+        ("Bras;complet\nrdv;" + "o" * 1_000_000 + "\n", "ligne 2, colonne « complet » : « ooo"),
+        ("Bras;" + "c" * 60_000 + "\nrdv;1\n", "ligne 1, colonne « ccc"),
+    ],
+)
+def test_a_huge_cell_is_named_by_its_start_only(content, start):
+    """An error quotes the wrong cell or column: its start, not megabytes of it."""
+    with pytest.raises(ImportFailure) as caught:
+        Aggregator(guichet()).run(io.BytesIO(content.encode("utf-8")))
+    assert caught.value.message.replace("\u202f", " ").startswith(start) and "…" in caught.value.message
+    assert len(caught.value.message) < 400
+
+
 def test_before_after_and_comparison_group_files_are_aggregated_per_period():
     doc = fileformat.read(ROOT / "experiments" / "numero-unique-accueil.toml")
     metric = doc.metrics[0]

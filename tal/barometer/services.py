@@ -159,6 +159,11 @@ async def has_answered(actor: Actor | None, campaign_id: int) -> bool:
 
 async def answer(actor: Actor | None, campaign_id: int, data: AnswerInput) -> None:
     """Record that the actor answered, and the answer apart, with nothing to join them."""
+    postgres = Answer._meta.db.engine_type == "postgres"
+    if postgres and 0 < campaign_id <= MAX_ID:
+        # One answer of a campaign at a time, and none while it closes: the rewrite
+        # below must take in every row, and the state is read once the lock is held.
+        await Campaign.raw("SELECT id FROM campaign WHERE id = {} FOR UPDATE", campaign_id)
     row = await campaign(campaign_id)
     if (error := refusal(actor, row)) is not None:
         raise error
@@ -172,6 +177,12 @@ async def answer(actor: Actor | None, campaign_id: int, data: AnswerInput) -> No
     free = data.free.replace("\r\n", "\n").strip()
     if free:
         await FreeText.insert(FreeText(id=uuid.uuid4(), campaign=campaign_id, service=actor.service, body=free))
+    if postgres:
+        # PostgreSQL stamps each row with the transaction that wrote it (xmin), the one
+        # of the participation too, and keeps rows in the order of arrival (ctid): every
+        # answer of the campaign is written again, in the order of its random key, by
+        # this transaction. (SQLite has neither: its answer tables are WITHOUT ROWID.)
+        await _rewrite_in_key_order(campaign_id)
 
 
 # ---------------------------------------------------------------- results

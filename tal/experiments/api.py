@@ -89,6 +89,8 @@ class ExperimentOut(msgspec.Struct):
     status_history: list[StatusStepOut]
     created_at: dt.datetime
     updated_at: dt.datetime
+    # The version a write of the API (or a form) is based on.
+    version: int
     document: ExperimentFile
     evaluation: EvaluationOut
     history: list[EventOut] = []
@@ -138,6 +140,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
         status_history=[msgspec.convert(step, StatusStepOut) for step in view.status_history],
         created_at=view.created_at,
         updated_at=view.updated_at,
+        version=view.version,
         document=view.doc,
         evaluation=EvaluationOut(found.result, found.error, found.computed_at, found.engine),
         history=[EventOut(**event) for event in view.events],

@@ -24,7 +24,7 @@ import numpy as np
 
 from tal.core.text import normalise
 from tal.experiments.schemas import ExperimentFile, Metric
-from tal.imports.csvfile import ImportFailure, Layout, NumberColumnsFailed, chunks, sniff
+from tal.imports.csvfile import ImportFailure, Layout, NumberColumnsFailed, chunks, shortened, sniff
 
 GROUP_COLUMNS = {"arm": ("arm", "bras"), "period": ("period", "periode"), "unit": ("unit", "unite")}
 EXPOSURE_SUFFIXES = (".exposure", ".exposition")
@@ -49,6 +49,10 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _shown(value: object) -> str:
+    return shortened(_text(value))
+
+
 def parse_number(value: object) -> float:
     if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
         number = float(value)
@@ -57,9 +61,9 @@ def parse_number(value: object) -> float:
         try:
             number = float(text)
         except ValueError:
-            raise BadValue(f"« {_text(value)} » n'est pas un nombre") from None
+            raise BadValue(f"« {_shown(value)} » n'est pas un nombre") from None
     if not math.isfinite(number):
-        raise BadValue(f"« {_text(value)} » n'est pas un nombre fini")
+        raise BadValue(f"« {_shown(value)} » n'est pas un nombre fini")
     return number
 
 
@@ -69,7 +73,7 @@ def parse_binary(value: object) -> float:
         return 1.0
     if text in FALSE:
         return 0.0
-    raise BadValue(f"« {_text(value)} » n'est ni 0/1 ni oui/non (ni vrai/faux)")
+    raise BadValue(f"« {_shown(value)} » n'est ni 0/1 ni oui/non (ni vrai/faux)")
 
 
 def ordinal_parser(metric: Metric) -> Callable[[object], float]:
@@ -82,7 +86,7 @@ def ordinal_parser(metric: Metric) -> Callable[[object], float]:
         if text.isdigit() and 1 <= int(text) <= len(levels):
             return float(int(text))
         raise BadValue(
-            f"« {_text(value)} » n'est ni un niveau ({', '.join(metric.levels or [])}) ni un rang de 1 à {len(levels)}")
+            f"« {_shown(value)} » n'est ni un niveau ({', '.join(metric.levels or [])}) ni un rang de 1 à {len(levels)}")
 
     return parse
 
@@ -90,14 +94,14 @@ def ordinal_parser(metric: Metric) -> Callable[[object], float]:
 def parse_events(value: object) -> float:
     number = parse_number(value)
     if number < 0 or not number.is_integer():
-        raise BadValue(f"« {_text(value)} » n'est pas un nombre entier d'événements (0, 1, 2…)")
+        raise BadValue(f"« {_shown(value)} » n'est pas un nombre entier d'événements (0, 1, 2…)")
     return number
 
 
 def parse_exposure(value: object) -> float:
     number = parse_number(value)
     if number <= 0:
-        raise BadValue(f"« {_text(value)} » : l'exposition doit être strictement positive")
+        raise BadValue(f"« {_shown(value)} » : l'exposition doit être strictement positive")
     return number
 
 
@@ -389,7 +393,7 @@ class Aggregator:
                 key = arms.get(normalise(text)) if text else None
                 if text and key is None:
                     known = ", ".join(a.key for a in self.doc.arms)
-                    raise _first_bad(line, codes == code, header[index], f"bras inconnu « {text} » (bras : {known})")
+                    raise _first_bad(line, codes == code, header[index], f"bras inconnu « {shortened(text)} » (bras : {known})")
                 mapped.append(groups.id_of(key) if key else -1)
             table = np.array([*mapped, -1], dtype=np.int64)
             return table[codes]

@@ -37,6 +37,14 @@ def thousands(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+SHOWN_CHARS = 60
+
+
+def shortened(text: str) -> str:
+    """A cell or column name as an error quotes it: its start only when it is long."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
 class ImportFailure(DomainError):
     """The file cannot be imported; the message names the line and column if any."""
 
@@ -45,7 +53,7 @@ class ImportFailure(DomainError):
         if line is not None:
             where.append(f"ligne {thousands(line)}")
         if column is not None:
-            where.append(f"colonne « {column} »")
+            where.append(f"colonne « {shortened(column)} »")
         super().__init__(f"{', '.join(where)} : {message}" if where else message, FIELD)
         self.line = line
         self.column = column
