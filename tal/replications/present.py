@@ -48,7 +48,8 @@ class MetricView:
 
 
 def p_text(f: Figures, value: float) -> str:
-    return ("< " + f.num(0.0001, 4)) if value < 0.0001 else f.num(value, 4)
+    """« p = 0,0123 », « p < 0,0001 » (never « p = < 0,0001 »)."""
+    return ("p < " + f.num(0.0001, 4)) if value < 0.0001 else "p = " + f.num(value, 4)
 
 
 def present(result: Pooled, gettext, lang: str) -> list[MetricView]:
