@@ -273,6 +273,12 @@ async def test_the_intervention_page_in_english(client, samples):
     assert "Across 3 services, the intervention reduces “Rendez-vous non honorés” by" in page
     assert "the results are consistent from one service to another." in page
     assert "Pooled effect (random effects)" in page and "Effet combiné" not in page
+    # English punctuation: no space before « ; » or « : », intervals read « a to b »
+    raw = html.unescape(response.text)
+    assert "the intervention reduces" in raw and " ; " not in page and "\u202f;" not in raw
+    assert re.search(r"\(95% interval: −\d\.\d to −\d\.\d\), p < 0\.0001", page)
+    assert re.search(r"\) ?; the results are consistent", raw) and ") ; the results" not in raw
+    assert "Action sociale: −" in raw and "Action sociale : " not in raw
 
 
 async def test_comparison_group_replications_are_pooled_from_their_evaluation(client, database):
