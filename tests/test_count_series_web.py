@@ -26,10 +26,12 @@ async def test_a_count_series_keeps_its_exposure_and_reads_a_rate_ratio(client, 
     await client.post(f"/experimentations/{SLUG}/iterations/nouvelle", {"started_on": "2026-03-02"})
     url = f"/experimentations/{SLUG}/iterations/1/donnees"
 
-    response = await client.post(url, {"s.appels.data": ROWS.replace(" ; 36427", ""), "s.appels.intervention_at": "2025-01"})
+    response = await client.post(url, {"s.appels.data": ROWS.replace(" ; 36427", ""), "s.appels.intervention_at": "2025-01",
+                                       "s.appels.hac_maxlags": ""})
     assert response.status_code == 400 and "3 colonnes attendues" in text_of(response.text)
 
-    response = await client.post(url, {"s.appels.data": ROWS, "s.appels.intervention_at": "2025-01"})
+    response = await client.post(url, {"s.appels.data": ROWS, "s.appels.intervention_at": "2025-01",
+                                       "s.appels.hac_maxlags": ""})
     assert response.status_code == 303, text_of(response.text)
     data = (await client.get(f"/api/v1/experiments/{SLUG}")).json()
     (c,) = data["evaluation"]["result"]["iterations"][0]["comparisons"]
