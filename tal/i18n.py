@@ -82,8 +82,11 @@ def format_number(value: float | int | None, lang: str, digits: int = 4) -> str:
     if value is None:
         return "—"
     if isinstance(value, int):
-        return numbers.format_decimal(value, locale=lang)
-    return numbers.format_decimal(value, format="#,##0." + "#" * digits, locale=lang)
+        text = numbers.format_decimal(value, locale=lang)
+    else:
+        text = numbers.format_decimal(value, format="#,##0." + "#" * digits, locale=lang)
+    # the minus sign « − », and no « −0 » for a value rounded to zero
+    return "0" if text in ("-0", "\u22120") else text.replace("-", "\u2212")
 
 
 # ---------------------------------------------------------------- catalogues

@@ -152,3 +152,18 @@ async def test_the_imbalance_is_said_once_on_the_page(client, samples, accounts)
     page = text_of((await client.get("/experimentations/visio-rendez-vous-urbanisme")).text)
     assert page.count("Déséquilibre entre les bras") == 1 and "(SRM, p < 0,001)" not in page
     assert "(p < 0,0001)" in page and "p = 0 " not in page
+
+
+def test_values_under_a_millionth_keep_their_significant_digits():
+    """A panel in units of 10⁻¹⁰ read « évolué de 0,00000000 … (entre 0,00000000 et
+    0,00000000) »: under 10⁻⁶ the values share a power of ten and keep three digits."""
+    fmt = FR.scaled(-2.346e-10, 2.4e-12, -2.37e-10, -2.55e-10, -2.14e-10)
+    assert fmt(-2.346e-10) == "−2,35\u202f×\u202f10⁻¹⁰" and fmt(2.4e-12) == "0,02\u202f×\u202f10⁻¹⁰"
+    assert fmt(0.0) == "0,00" and fmt(None) == "—"
+    assert EN.scaled(8.15e-10)(8.15e-10) == "8.15\u202f×\u202f10⁻¹⁰"
+    assert FR.scaled(0.243, 0.0001)(0.243) == "0,243" and FR.sig(2.5e-7) == "2,50\u202f×\u202f10⁻⁷"
+    c = {"kind": "mean", "arm": "concernées", "control": "comparaison", "arm_value": -2.346e-10,
+         "control_value": 2.4e-12, "difference": -2.37e-10, "difference_ci": [-2.55e-10, -2.14e-10],
+         "ratio": None, "ratio_ci": None, "confidence": 0.95, "design": "comparison_group"}
+    text = FR.sentence(c, "Déchets", "concernées", "comparaison")
+    assert "0,00000000" not in text and "−2,55\u202f×\u202f10⁻¹⁰" in text

@@ -31,6 +31,9 @@ def test_french_dates_and_numbers():
     when = dt.datetime(2026, 2, 20, 8, 30, tzinfo=dt.timezone.utc)
     assert i18n.format_datetime(when, "fr") == "20 février 2026, 09:30"
     assert i18n.format_number(0.1235, "fr") == "0,1235"
+    # the minus sign « − », not a hyphen (the experiment page's detail table read « [-0,0607 ; 0,2582] »)
+    assert i18n.format_number(-0.06071, "fr") == "\u22120,0607" and i18n.format_number(-3, "en") == "\u22123"
+    assert i18n.format_number(-0.00001, "fr") == "0" and i18n.format_number(-1234.5, "fr") == "\u22121\u202f234,5"
 
 
 def test_language_choice():

@@ -137,6 +137,8 @@ async def test_an_agent_sees_every_replication_pooled(client, accounts, samples)
     assert "Relation usagers" in svg and "Effet combiné" in svg
     assert "svg.chart.forest { font-size: 14px; }" in (await client.get("/static/tal.css")).text
     assert "Effet fixe" in page and "tau²" in page and "I²" in page and "Q = " in page
+    # p below 0.0001 reads « p < 0,0001 », not « p = < 0,0001 » (issue 10, point 14)
+    assert "p < 0,0001" in page and "p = <" not in page and "p = 0,98" in page
     # The rate guardrail shared by three replications is pooled too, as a % change.
     assert "Sur 3 services, l'effet combiné de l'intervention sur «" in page and "il pourrait être nul" in page
 
@@ -207,6 +209,7 @@ def test_tal_pool_prints_the_contract_and_a_readable_report(capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"Intervention « {KEY} » : 4 expérimentation(s)")
     assert "Sur 4 services, l'intervention réduit" in out and "DerSimonian-Laird random effects" in out
+    assert "], p < 0,0001" in out and "p = <" not in out
     assert main(["pool", *sample_files(), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["intervention"] == KEY and [m["metric"] for m in data["metrics"]] == ["absence", "appels"]
@@ -270,6 +273,12 @@ async def test_the_intervention_page_in_english(client, samples):
     assert "Across 3 services, the intervention reduces “Rendez-vous non honorés” by" in page
     assert "the results are consistent from one service to another." in page
     assert "Pooled effect (random effects)" in page and "Effet combiné" not in page
+    # English punctuation: no space before « ; » or « : », intervals read « a to b »
+    raw = html.unescape(response.text)
+    assert "the intervention reduces" in raw and " ; " not in page and "\u202f;" not in raw
+    assert re.search(r"\(95% interval: −\d\.\d to −\d\.\d\), p < 0\.0001", page)
+    assert re.search(r"\) ?; the results are consistent", raw) and ") ; the results" not in raw
+    assert "Action sociale: −" in raw and "Action sociale : " not in raw
 
 
 async def test_comparison_group_replications_are_pooled_from_their_evaluation(client, database):

@@ -22,6 +22,7 @@ from tal.i18n import N_
 
 NNBSP = "\u202f"
 MINUS = "\u2212"
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 VERDICTS = {
     "confirmed": N_("L'hypothèse est confirmée."),
@@ -136,7 +137,25 @@ class Phrase:
 
     def sig(self, value: float | None, *scale: float | None) -> str:
         """A number with three significant digits, on the scale of itself and ``scale``."""
-        return self.num(value, self.decimals(value, *scale))
+        return self.scaled(value, *scale)(value)
+
+    def scaled(self, *values: float | None, significant: int = 3) -> Callable[[float | None], str]:
+        """Formatter giving ``significant`` digits to the largest of the values; under
+        10⁻⁶, where eight decimals would show « 0,00000000 », a power of ten common to
+        the values (« 2,37 × 10⁻¹⁰ »)."""
+        finite = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
+        if not finite or max(finite) >= 1e-6:
+            digits = self.decimals(*values, significant=significant)
+            return lambda v: self.num(v, digits)
+        exponent = math.floor(math.log10(max(finite)))
+        power = "10" + str(exponent).translate(SUPERSCRIPTS)
+
+        def fmt(v: float | None) -> str:
+            if v is None or not math.isfinite(v):
+                return "—"
+            mantissa = self.num(v / 10.0**exponent, significant - 1)
+            return mantissa if v == 0 else f"{mantissa}{NNBSP}×{NNBSP}{power}"
+        return fmt
 
     @property
     def _percent(self) -> str:
@@ -253,8 +272,7 @@ class Phrase:
                 unit = _(" points de pourcentage")
             else:
                 scale = (c.get("arm_value"), c.get("control_value"), c.get("difference"), low, high)
-                digits = self.decimals(*scale)
-                value = diff = fmt = lambda v: self.num(v, digits)  # noqa: E731
+                value = diff = fmt = self.scaled(*scale)
                 unit = ""
             values = {"metric": metric, "arm": value(c["arm_value"]), "control": value(c["control_value"]),
                       "diff": diff(c["difference"]), "ci": self.between(low, high, fmt) + unit, "level": level}
@@ -286,8 +304,7 @@ class Phrase:
                 "ci": self.between(low, high, lambda v: self.num(100 * v, 1)) + _(" points de pourcentage"),
             }
         if kind == "mean":
-            digits = self.decimals(c["arm_value"], c["control_value"], c["difference"], low, high)
-            fmt = lambda v: self.num(v, digits)  # noqa: E731
+            fmt = self.scaled(c["arm_value"], c["control_value"], c["difference"], low, high)
             return _(
                 "Avec « %(arm)s », « %(metric)s » vaut %(arm_value)s en moyenne, contre %(control_value)s avec "
                 "« %(control)s » : un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
@@ -297,13 +314,13 @@ class Phrase:
                 "ci": self.between(low, high, fmt), "level": level,
             }
         if kind == "rate":
-            digits = self.decimals(c["arm_value"], c["control_value"])
+            fmt = self.scaled(c["arm_value"], c["control_value"])
             return _(
                 "Avec « %(arm)s », « %(metric)s » : %(arm_value)s par unité d'exposition, contre %(control_value)s "
                 "avec « %(control)s », soit %(ratio)s fois le taux du témoin (%(ci)s, intervalle à %(level)s)."
             ) % {
-                "arm": arm, "metric": metric, "control": control, "arm_value": self.num(c["arm_value"], digits),
-                "control_value": self.num(c["control_value"], digits), "ratio": self.num(c["ratio"], 2),
+                "arm": arm, "metric": metric, "control": control, "arm_value": fmt(c["arm_value"]),
+                "control_value": fmt(c["control_value"]), "ratio": self.num(c["ratio"], 2),
                 "ci": self.between(*(c["ratio_ci"] or (None, None)), lambda v: self.num(v, 2)), "level": level,
             }
         return _(
@@ -340,9 +357,8 @@ class Phrase:
         if scale == "difference" and c["kind"] == "binary":
             what = self.between(ci[0], ci[1], lambda v: self.num(100 * v, 1)) + _(" points de pourcentage")
         elif scale == "difference":
-            digits = self.decimals(c.get("arm_value"), c.get("control_value"), c.get("difference"),
-                                   *(c.get("difference_ci") or ()))
-            what = self.between(ci[0], ci[1], lambda v: self.num(v, digits))
+            what = self.between(ci[0], ci[1], self.scaled(c.get("arm_value"), c.get("control_value"),
+                                                          c.get("difference"), *(c.get("difference_ci") or ())))
         elif scale == "odds_ratio":
             what = _("rapport des cotes %(ci)s") % {"ci": self.between(ci[0], ci[1], lambda v: self.num(v, 2))}
         elif scale == "ratio":

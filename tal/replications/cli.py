@@ -65,10 +65,10 @@ def text_report(result: services.Pooled, lang: str = "fr") -> str:
             f"{metric['method']}",
             "  " + sentence(metric, result.label(metric["metric"]), _, lang),
             f"  Effet combiné : {f.num(pooled['estimate'], 4)} [{f.num(pooled['ci'][0], 4)} ; "
-            f"{f.num(pooled['ci'][1], 4)}], p = {p_text(f, pooled['p_value'])}",
+            f"{f.num(pooled['ci'][1], 4)}], {p_text(f, pooled['p_value'])}",
             f"  Effet fixe : {f.num(fixed['estimate'], 4)} [{f.num(fixed['ci'][0], 4)} ; {f.num(fixed['ci'][1], 4)}]",
             f"  tau² = {f.num(metric['tau2'], 6)} ; I² = {f.percent(metric['i2'])} ; Q = {f.num(metric['q'], 2)} "
-            f"(p = {p_text(f, metric['q_p_value'])})",
+            f"({p_text(f, metric['q_p_value'])})",
         ]
         for s in metric["studies"]:
             lines.append(

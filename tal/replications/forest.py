@@ -32,6 +32,7 @@ def forest(metric: dict, title: str, description: str, names: dict[str, str], la
            no_effect_label: str) -> Markup:
     """The plot of one pooled metric of the contract's JSON; `names` labels each study."""
     f = Figures(metric, lang)
+    colon = "\u202f: " if lang == "fr" else ": "
     z = 1.959963984540054
     rows = [
         (names.get(s["experiment"], s["experiment"]), s["estimate"], s["estimate"] - z * s["std_error"],
@@ -55,12 +56,12 @@ def forest(metric: dict, title: str, description: str, names: dict[str, str], la
     for i, (label, est, low, high, weight) in enumerate(rows):
         y = TOP + ROW * i
         short = label if len(label) <= 36 else label[:35] + "…"
-        parts.append(_text(MARGIN, y + 16, f"{short} : {f.effect(est)}"))
+        parts.append(_text(MARGIN, y + 16, f"{short}{colon}{f.effect(est)}"))
         parts.append(f'<line class="ci" x1="{x(low):.1f}" y1="{y + 32:.1f}" x2="{x(high):.1f}" y2="{y + 32:.1f}"/>')
         radius = 3 + 6 * math.sqrt(max(weight, 0.0))
         parts.append(f'<circle class="est" cx="{x(est):.1f}" cy="{y + 32:.1f}" r="{radius:.1f}"/>')
     y = TOP + ROW * len(rows)
-    parts.append(_text(MARGIN, y + 16, f"{pooled_label} : {f.effect(pooled['estimate'])}", cls="pooled-label"))
+    parts.append(_text(MARGIN, y + 16, f"{pooled_label}{colon}{f.effect(pooled['estimate'])}", cls="pooled-label"))
     cx, low, high = x(pooled["estimate"]), x(pooled["ci"][0]), x(pooled["ci"][1])
     parts.append(f'<polygon class="pooled" points="{low:.1f},{y + 32:.1f} {cx:.1f},{y + 24:.1f} {high:.1f},{y + 32:.1f} '
                  f'{cx:.1f},{y + 40:.1f}"/>')

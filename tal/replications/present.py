@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from tal.replications.forest import forest
-from tal.replications.sentences import Figures, french_spaces, sentence
+from tal.replications.sentences import NNBSP, Figures, french_spaces, sentence
 from tal.replications.services import Pooled
 
 
@@ -48,7 +48,8 @@ class MetricView:
 
 
 def p_text(f: Figures, value: float) -> str:
-    return ("< " + f.num(0.0001, 4)) if value < 0.0001 else f.num(value, 4)
+    """« p = 0,0123 », « p < 0,0001 » (never « p = < 0,0001 »)."""
+    return ("p < " + f.num(0.0001, 4)) if value < 0.0001 else "p = " + f.num(value, 4)
 
 
 def present(result: Pooled, gettext, lang: str) -> list[MetricView]:
@@ -73,7 +74,10 @@ def present(result: Pooled, gettext, lang: str) -> list[MetricView]:
             for s in metric["studies"]
         ]
         title = _("Effet de l'intervention sur «\u202f%(metric)s\u202f», service par service et combiné") % {"metric": label}
-        description = text + " " + "; ".join(f"{r.service} : {r.effect} ({r.low} ; {r.high})" for r in rows)
+        colon = NNBSP + ": " if lang == "fr" else ": "
+        description = text + " " + "; ".join(f"{r.service}{colon}{r.effect} ("
+                                             + _("%(low)s\u202f; %(high)s") % {"low": r.low, "high": r.high} + ")"
+                                             for r in rows)
         chart = forest(metric, french_spaces(title) if lang == "fr" else title, description, names, lang,
                        _("Effet combiné"), _("aucun effet"))
         pooled, fixed = metric["pooled"], metric["fixed"]

@@ -126,7 +126,7 @@ def sentence(metric: dict, label: str, gettext: Callable[[str], str], lang: str)
         template = _("%(where)s, l'effet combiné de l'intervention sur «\u202f%(metric)s\u202f» n'est pas net\u202f: estimé à "
                      "%(size)s (entre %(low)s et %(high)s), il pourrait être nul")
     text = template % values
-    text += " ; " + heterogeneity(metric["i2"], _) + "."
+    text += (" ; " if lang == "fr" else "; ") + heterogeneity(metric["i2"], _) + "."
     return french_spaces(text) if lang == "fr" else text
 
 

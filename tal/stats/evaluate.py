@@ -673,8 +673,11 @@ class _Batch:
         if sel.size:
             low, high = confidence_sequence(seq["estimate"][sel], seq["se"][sel], seq["tau"][sel], level[sel])
             k = kinds[sel]
-            low = np.where(k == "rate", np.exp(low), np.where(k == "ordinal", np.clip(low + 0.5, 0, 1), low))
-            high = np.where(k == "rate", np.exp(high), np.where(k == "ordinal", np.clip(high + 0.5, 0, 1), high))
+            # Back to each scale, within its range (a difference of proportions within
+            # ±1): cutting at the range keeps whether the interval excludes no effect.
+            with np.errstate(over="ignore"):
+                low, high = (np.where(k == "rate", np.exp(b), np.where(k == "ordinal", np.clip(b + 0.5, 0, 1),
+                                      np.where(k == "binary", np.clip(b, -1, 1), b))) for b in (low, high))
             v["v_low"][sel], v["v_high"][sel] = low, high
         return scale
 

@@ -266,10 +266,14 @@ def count_time_series(
         from statsmodels.genmod.generalized_linear_model import GLM
 
         with quiet():
-            fit = GLM(y, x, family=Poisson(), offset=offset).fit(scale="X2")
+            # Poisson fit, then the quasi-Poisson (Pearson X2) scale: statsmodels' own
+            # scale="X2" divides the first deviance by a scale of 0 and raises when the
+            # counts are constant (a series without residual variability, not an error).
+            fit = GLM(y, x, family=Poisson(), offset=offset).fit()
+            dispersion = float(fit.pearson_chi2 / fit.df_resid) if n > x.shape[1] else math.nan
+            dispersion = 0.0 if dispersion < 1e-10 else dispersion  # rounding residue of an exact fit
+            se = float(np.sqrt(fit.cov_params()[2, 2] * dispersion)) if n > x.shape[1] else math.nan
         b = np.asarray(fit.params)
-        se = float(np.sqrt(fit.cov_params()[2, 2])) if n > x.shape[1] else math.nan
-        dispersion = float(fit.scale)
         lin = x @ b + offset - np.log(e)
         fitted = np.exp(lin).tolist()
         counterfactual = np.exp(lin - b[2] * x[:, 2]).tolist()

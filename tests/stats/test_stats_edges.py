@@ -229,3 +229,20 @@ def test_mean_planning_matches_the_t_power_even_for_tiny_and_huge_samples():
     for d in (0.2, 0.5, 1.0):
         assert sample_size_mean(d, 1) == math.ceil(TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8))
     assert float(power_mean(0.99, 1, 500, 500)[0]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seasonal", [False, True])
+def test_constant_count_series_has_no_interval_instead_of_failing(seasonal):
+    """Counts identical every month (5 a month, constant exposure): statsmodels' scale
+    « X2 » raised « The first guess on the deviance function returned a nan » and the
+    whole experiment could not be evaluated. A series without residual variability has
+    a rate ratio of 1 and neither interval nor p-value."""
+    from tal.stats.its import count_time_series
+
+    fit = count_time_series([5] * 24, [1e6] * 24, 12, 0.05, seasons=list(range(12)) * 2 if seasonal else None,
+                            cycle=12 if seasonal else None)
+    rr = fit["rate_ratio"]
+    assert rr["estimate"] == pytest.approx(1.0) and fit["dispersion"] == 0.0
+    assert all(math.isnan(rr[k]) for k in ("low", "high", "p_value"))
+    varied = count_time_series([5, 6] * 12, [1e6] * 24, 12, 0.05)["rate_ratio"]
+    assert varied["low"] < varied["estimate"] < varied["high"] and 0 < varied["p_value"] < 1

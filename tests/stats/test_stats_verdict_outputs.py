@@ -167,6 +167,28 @@ def test_interim_uses_the_always_valid_test():
     assert not c["interim"] and c["sequential_p_value"] is None and c["p_value_adjusted"] == c["p_value"]
 
 
+@pytest.mark.parametrize(("x_a", "n_a", "x_b", "n_b"), [(1, 1, 0, 1), (1204, 1204, 0, 1198), (0, 40, 40, 40)])
+def test_interim_difference_of_proportions_stays_within_plus_minus_100_points(x_a, n_a, x_b, n_b):
+    """The confidence sequence of a difference of proportions is cut to [−1, 1] (it was
+    « entre −4 183,9 et 3 983,9 points de pourcentage » for 1/1 against 0/1), without
+    changing whether it excludes 0."""
+    (c,) = comparisons(doc("binary", {"mde": 0.03, "baseline": 0.17},
+                           [("a", {"n": n_a, "successes": x_a}), ("b", {"n": n_b, "successes": x_b})]))
+    low, high = verdict_interval(c)
+    assert c["interim"] and c["verdict_scale"] == "difference"
+    assert -1.0 <= low <= c["difference"] <= high <= 1.0 and agree(c)
+
+
+def test_interim_rate_ratio_overflow_is_quiet(recwarn):
+    """A rate plan whose margin is tiny against the observed rates gives an unbounded
+    sequential interval, without a numerical warning on the command line."""
+    (c,) = comparisons(doc("rate", {"mde": 0.02, "baseline": 0.08},
+                           [("a", {"events": 96, "exposure": 1e-9}), ("b", {"events": 104, "exposure": 1e-9})]))
+    low, high = verdict_interval(c)
+    assert c["interim"] and low >= 0 and (high is None or math.isinf(high) or high > 1e6)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_mixture_sprt_p_and_confidence_sequence_agree():
     est = np.array([0.0, 0.02, 0.05, -0.08])
     se = np.array([0.01, 0.01, 0.02, 0.02])
@@ -259,3 +281,11 @@ def test_ordinal_intervals_stay_within_zero_and_one():
     assert ok.sum() > 390
     assert (res["low"][ok] >= 0).all() and (res["high"][ok] <= 1).all()
     assert ((res["low"][ok] <= res["estimate"][ok]) & (res["estimate"][ok] <= res["high"][ok])).all()
+
+
+def test_srm_check_of_an_iteration_without_units_is_quiet(recwarn):
+    """Arms of 0 units: no defined check (NaN) and no numerical warning printed before
+    the French refusal of the command line."""
+    chi2, p = ts.srm_check([[0, 0], [500, 510]], [[0.5, 0.5], [0.5, 0.5]])
+    assert math.isnan(p[0]) and 0.7 < p[1] <= 1.0
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
