@@ -200,3 +200,17 @@ async def test_the_openapi_document_describes_the_write_api_with_examples(client
         assert operation["security"] == [{"BearerToken": []}]
         body = operation["requestBody"]["content"]["application/json"]["schema"]
         assert body["examples"], path
+
+
+async def test_an_experiment_read_through_the_api_gives_the_version_to_write_with(client, accounts, api):
+    """A client that did not write the experiment learns its version by reading it, not from a 409."""
+    await client.login("agent")
+    token = await new_token(client)
+    async with api(token) as http:
+        assert (await http.post("/api/v1/experiments", json=DRAFT)).status_code == 201
+        read = await http.get(f"/api/v1/experiments/{SLUG}")
+        assert read.json()["version"] == 1
+        edited = {**DRAFT, "version": read.json()["version"],
+                  "experiment": {**DRAFT["experiment"], "summary": "Testé dans deux déchetteries."}}
+        assert (await http.put(f"/api/v1/experiments/{SLUG}", json=edited)).status_code == 200
+        assert (await http.get(f"/api/v1/experiments/{SLUG}")).json()["version"] == 2

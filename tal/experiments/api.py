@@ -84,6 +84,7 @@ class EventOut(msgspec.Struct):
 
 class ExperimentOut(msgspec.Struct):
     slug: str
+    version: int  # what the next write sends (a stale one gets 409)
     url: str
     registration: RegistrationOut
     status_history: list[StatusStepOut]
@@ -130,6 +131,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
         found = await evaluation.current(slug, view.doc)
     return ExperimentOut(
         slug=view.slug,
+        version=view.version,
         url=f"/experimentations/{view.slug}",
         registration=RegistrationOut(
             view.doc.experiment.registered_at, view.registration_hash, view.plan_hash, view.plan_matches,
