@@ -215,3 +215,36 @@ async def test_the_version_to_write_on_is_read_from_the_api(client, accounts, ap
         assert read.status_code == 200 and read.json()["version"] == 2
         again = await http.put(f"/api/v1/experiments/{SLUG}", json={**edited, "version": read.json()["version"]})
         assert again.status_code == 200 and again.json()["version"] in (2, 3)
+async def test_an_experiment_read_through_the_api_gives_the_version_to_write_with(client, accounts, api):
+    """A client that did not write the experiment learns its version by reading it, not from a 409."""
+    await client.login("agent")
+    token = await new_token(client)
+    async with api(token) as http:
+        assert (await http.post("/api/v1/experiments", json=DRAFT)).status_code == 201
+        read = await http.get(f"/api/v1/experiments/{SLUG}")
+        assert read.json()["version"] == 1
+        edited = {**DRAFT, "version": read.json()["version"],
+                  "experiment": {**DRAFT["experiment"], "summary": "Testé dans deux déchetteries."}}
+        assert (await http.put(f"/api/v1/experiments/{SLUG}", json=edited)).status_code == 200
+        assert (await http.get(f"/api/v1/experiments/{SLUG}")).json()["version"] == 2
+
+
+async def test_a_registration_and_a_publication_through_the_api_are_in_the_audit_log(client, accounts, api):
+    """The audit log keeps registrations and publications whatever their way in: a page or the API."""
+    from tal.audit.tables import AuditEntry
+
+    await client.login("agent")
+    token = await new_token(client)
+    async with api(token) as http:
+        assert (await http.post("/api/v1/experiments", json=DRAFT)).status_code == 201
+        registered = await http.post(f"/api/v1/experiments/{SLUG}/status", json={"version": 1, "to": "registered"})
+        assert registered.status_code == 200, registered.text
+        entry = await http.post("/api/v1/journal", json={
+            "title": "Les SMS partaient deux fois", "happened_on": "2026-03-20",
+            "what_happened": "Une mise à jour a doublé les envois pendant deux jours.", "publish": True})
+        assert entry.status_code == 201, entry.text
+    async with db.transaction(write=False):
+        rows = await AuditEntry.select().where(AuditEntry.action.is_in(["experiment.register", "journal.publish"]))
+    events = {(r["action"], r["target"]) for r in rows}
+    assert events == {("experiment.register", SLUG), ("journal.publish", str(entry.json()["id"]))}
+    assert all(r["account_id"] is not None and r["address"] for r in rows)

@@ -182,3 +182,18 @@ async def test_a_sqlite_database_locked_too_long_is_a_503_not_a_500(client, acco
         engine.connection_kwargs["timeout"] = saved
     assert response.status_code == 503 and "très chargé" in text_of(response.text)
     await client.login("agent")
+
+
+async def test_json_nested_too_deep_is_a_400_not_a_500(client, accounts):
+    """msgspec stops at a nesting depth with a RecursionError: the API answers 400, as for any unreadable body."""
+    from test_api_write import new_token
+
+    await client.login("agent")
+    await draft(client)
+    token = await new_token(client)
+    for depth in (1_000, 100_000):
+        body = '{"version": 1, "results": ' + "[" * depth + "]" * depth + "}"
+        response = await client.http.put(f"/api/v1/experiments/{SLUG}/iterations/1/results", content=body,
+                                         headers={"content-type": "application/json", "authorization": f"Bearer {token}"})
+        assert response.status_code == 400, response.text
+        assert "JSON" in response.json()["error"]["message"]

@@ -113,3 +113,19 @@ async def test_unknown_services_and_objectives_of_a_file_are_created(database):
     await load_text(MINIMAL)
     assert {"Population et citoyenneté", "Numérique"} <= set(await service_names())
     assert await services.objective_titles() == ["Simplifier les démarches"]
+
+
+async def test_a_file_publishing_or_withdrawing_journal_entries_is_in_the_audit_log(database):
+    """Publications and withdrawals of journal entries are audited whatever their way in: a file too."""
+    from tal.audit.tables import AuditEntry
+
+    entry = ('\n[[journal]]\ntitle = "Les SMS partaient deux fois"\nhappened_on = 2026-03-20\n'
+             'what_happened = "Une mise à jour a doublé les envois."\npublished = true\n')
+    await load_text(MINIMAL + entry)
+    [row] = await JournalEntry.select(JournalEntry.id, JournalEntry.state)
+    await load_text(MINIMAL)  # the entry left the file: it is withdrawn
+    assert (await JournalEntry.select(JournalEntry.state).first())["state"] == "withdrawn"
+    events = await AuditEntry.select(AuditEntry.action, AuditEntry.target, AuditEntry.account_id).where(
+        AuditEntry.action.like("journal.%")).order_by(AuditEntry.id)
+    assert [(e["action"], e["target"], e["account_id"]) for e in events] == [
+        ("journal.publish", str(row["id"]), None), ("journal.withdraw", str(row["id"]), None)]

@@ -186,13 +186,20 @@ def _field_count(content_type: bytes, body: bytes) -> int:
 
 
 class TalRequest(Request):
-    """A form that cannot be decoded (invalid UTF-8, unknown charset) is a 400."""
+    """A form that cannot be decoded (invalid UTF-8, unknown charset), or JSON nested
+    deeper than the decoder goes, is a 400."""
 
     async def form(self):
         try:
             return await super().form()
         except (UnicodeDecodeError, LookupError):
             raise DomainError(N_("Le formulaire envoyé est illisible : son encodage n'est pas de l'UTF-8 valide.")) from None
+
+    async def json(self):
+        try:
+            return await super().json()
+        except RecursionError:
+            raise DomainError(N_("Le JSON envoyé est illisible : il est imbriqué trop profondément.")) from None
 
 
 def actor_of(request: Request) -> Actor | None:

@@ -19,6 +19,7 @@ from litestar.params import Body, FromPath, FromQuery
 from tal import db
 from tal.accounts.actor import Actor, can_create
 from tal.accounts.tokens import bearer_actor
+from tal.audit.requests import record_request
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.validation import convert
 from tal.experiments import services
@@ -177,7 +178,9 @@ async def change_status(
     actor = bearer_actor(request)
     async with db.transaction():
         _check_version((await _editable(slug, actor)).version, data.version)
-        await services.transition(slug, data.to[:20], actor, expected_version=data.version)
+        result = await services.transition(slug, data.to[:20], actor, expected_version=data.version)
+        if result.registered:
+            await record_request(request, actor, "experiment.register", slug, {"source": "api"})
     return await _written(slug, actor)
 
 

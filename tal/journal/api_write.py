@@ -12,6 +12,7 @@ from litestar.params import Body
 
 from tal import db
 from tal.accounts.tokens import bearer_actor
+from tal.audit.requests import record_request
 from tal.journal import services
 from tal.journal.schemas import EntryInput
 
@@ -47,6 +48,7 @@ async def write_entry(
         entry = await services.create(actor, EntryInput(**fields))
         if data.publish:
             await services.publish(actor, entry)
+            await record_request(request, actor, "journal.publish", str(entry), {"source": "api"})
     state = "published" if data.publish else "draft"
     return EntryWrittenOut(entry, state, f"/journal/{entry}", f"/api/v1/journal/{entry}")
 

@@ -16,6 +16,7 @@ import msgspec
 
 from tal.accounts.actor import Actor
 from tal.accounts.tables import Account, Service
+from tal.audit import services as audit
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.like import contains
 from tal.core.pagination import PER_PAGE, Page
@@ -624,19 +625,32 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
             if existing[position]["state"] == "withdrawn":
                 continue  # a withdrawal in TAL stands: a file does not bring an entry back
             await JournalEntry.update({**columns, JournalEntry.updated_at: now()}).where(JournalEntry.id == existing[position]["id"])
-            await JournalEntry.update({JournalEntry.published_at: now()}).where(
+            published = await JournalEntry.update({JournalEntry.published_at: now()}).where(
                 (JournalEntry.id == existing[position]["id"]) & JournalEntry.published_at.is_null() & (JournalEntry.state == "published")
-            )
+            ).returning(JournalEntry.id)
+            if published:
+                await _audit_file("journal.publish", existing[position]["id"])
         else:
-            await JournalEntry.insert(JournalEntry(
+            [inserted] = await JournalEntry.insert(JournalEntry(
                 experiment=experiment_id, team=team_id, **{c._meta.name: v for c, v in columns.items()},
                 published_at=now() if entry.published else None,
-            ))
+            )).returning(JournalEntry.id)
+            if entry.published:
+                await _audit_file("journal.publish", inserted["id"])
     for extra in existing[len(entries):]:
         if extra["state"] != "withdrawn":
             await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason:
-                                       "retirée du fichier de l'expérimentation", JournalEntry.search_text: ""}
+                                       FILE_WITHDRAWAL, JournalEntry.search_text: ""}
                                       ).where(JournalEntry.id == extra["id"])
+            await _audit_file("journal.withdraw", extra["id"], {"reason": FILE_WITHDRAWAL})
+
+
+FILE_WITHDRAWAL = "retirée du fichier de l'expérimentation"
+
+
+async def _audit_file(action: str, entry_id: int, detail: dict | None = None) -> None:
+    """A publication or withdrawal brought by a file: the command line has no account or address."""
+    await audit.record(action, account_id=None, address=None, target=str(entry_id), detail={"source": "file", **(detail or {})})
 
 
 async def sharing_by_service(since: dt.date, until: dt.date) -> dict[str, dict[str, int]]:
