@@ -18,7 +18,7 @@ from pathlib import Path
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 os.environ.setdefault("PICCOLO_CONF", "tal.piccolo_conf")
 
@@ -35,12 +35,40 @@ def _unique_violations() -> tuple[type[Exception], ...]:
 UNIQUE_VIOLATIONS = _unique_violations()
 
 
+class _ClosingTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, closing its connection when BEGIN or COMMIT fails (a
+    database locked past the busy timeout): otherwise the connection, and the thread
+    aiosqlite runs it on, stay open for ever, and the process cannot exit."""
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            return await super().__aexit__(exception_type, exception, traceback)
+        except BaseException:
+            if self._parent is None:
+                await self.connection.close()  # a no-op when Piccolo closed it already
+                self.engine.current_transaction.reset(self.context)
+            raise
+
+
+class TalSQLiteEngine(SQLiteEngine):
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> SQLiteTransaction:
+        return _ClosingTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a TAL_DATABASE_URL."""
     if url.startswith("sqlite:"):
         path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
+        return TalSQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
     return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
 TMP = Path(tempfile.mkdtemp(prefix="tal-tests-"))
@@ -32,6 +34,19 @@ SAMPLES = ROOT / "experiments"
 PG_URL = os.environ.get("TAL_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 _engines: dict[str, object] = {}
+
+
+def pytest_unconfigure(config) -> None:
+    """An aiosqlite connection left open keeps a non-daemon thread alive, and the test
+    process would then never exit (CI would wait until its timeout): fail loudly instead."""
+    left = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    for thread in left:
+        thread.join(timeout=5)
+    if any(t.is_alive() for t in left):
+        sys.stderr.write("\nERROR: an SQLite connection was left open by a test or by TAL "
+                         "(an aiosqlite thread is still running); the test run fails.\n")
+        sys.stderr.flush()
+        os._exit(3)
 
 
 async def _engine(backend: str):

@@ -5,8 +5,10 @@ blocking anyone; undecodable forms and huge numbers are 4xx; every response,
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import httpx
+
 import pytest
 
 from conftest import PASSWORD, text_of
@@ -173,6 +175,7 @@ async def test_a_sqlite_database_locked_too_long_is_a_503_not_a_500(client, acco
     saved = engine.connection_kwargs["timeout"]
     engine.connection_kwargs["timeout"] = 0.2
     holder = sqlite3.connect(engine.path)
+    before = set(threading.enumerate())
     try:
         holder.execute("BEGIN IMMEDIATE")
         response = await client.post("/connexion", {"username": "agent", "password": PASSWORD})
@@ -181,6 +184,12 @@ async def test_a_sqlite_database_locked_too_long_is_a_503_not_a_500(client, acco
         holder.close()
         engine.connection_kwargs["timeout"] = saved
     assert response.status_code == 503 and "très chargé" in text_of(response.text)
+    # The refused transaction closed its connection: no aiosqlite thread is left behind to
+    # keep the process from exiting.
+    for thread in set(threading.enumerate()) - before:
+        if "_connection_worker_thread" in thread.name:
+            thread.join(timeout=10)
+            assert not thread.is_alive(), "a connection of the refused transaction was left open"
     await client.login("agent")
 
 

@@ -1,16 +1,18 @@
 """Load a calibration module of ``benchmarks/calibration/`` by name (the benchmarks
-folder is not a package of the project)."""
+folder is not a package of the project; ``calibration`` is a package inside it)."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import sys
 from pathlib import Path
 
-FOLDER = Path(__file__).resolve().parents[2] / "benchmarks" / "calibration"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def load(name: str):
-    spec = importlib.util.spec_from_file_location(f"calibration_{name}", FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module(f"calibration.{name}")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
