@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from tal import cli_messages
 from tal.core.errors import DomainError
 from tal.settings import SettingsError
 
@@ -26,7 +27,7 @@ class UserError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tal", description="TAL — registre d'expérimentations et journal des apprentissages")
+    parser = cli_messages.Parser(prog="tal", description="TAL — registre d'expérimentations et journal des apprentissages")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
 
     serve = sub.add_parser("serve", help="démarrer l'application web")

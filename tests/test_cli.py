@@ -88,3 +88,19 @@ def test_a_new_sqlite_database_is_migrated_in_wal_mode(tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"experiment", "account", "service", "journal_entry", "login_throttle", "audit_entry"} <= tables
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "les arguments suivants sont obligatoires\u202f: COMMANDE"),
+    (("load",), "les arguments suivants sont obligatoires\u202f: CHEMIN"),
+    (("serve", "--port", "huit"), "argument --port\u202f: valeur non valable pour int\u202f: 'huit'"),
+    (("export", "x", "--inconnue"), "arguments non reconnus\u202f: --inconnue"),
+])
+def test_usage_errors_are_french_and_exit_1(capsys, args, message):
+    from tal.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(list(args))
+    assert caught.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("utilisation\u202f: tal") and message in err and "error" not in err, err
