@@ -18,12 +18,12 @@ from tal.accounts import web as accounts_web
 from tal.barometer import api as barometer_api
 from tal.barometer import web as barometer_web
 from tal.accounts.tokens import BearerActor
+from tal.accounts.sessions import CurrentActor
 from tal.core.http import (
     BODY_LIMIT_CEILING,
     EXCEPTION_HANDLERS,
     BodyLimits,
     ClientAddress,
-    CurrentActor,
     SecurityHeaders,
     TalRequest,
     security_headers,
@@ -31,10 +31,11 @@ from tal.core.http import (
 from tal.admin import web as admin_web
 from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
-from tal.core.templating import template_engine
+from tal.core.templating import register_globals, template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import api_write as experiments_api_write
 from tal.experiments import web as experiments_web
+from tal.experiments.labels import template_globals
 from tal.imports import api as imports_api
 from tal.imports import web as imports_web
 from tal.opendata import web as opendata_web
@@ -66,6 +67,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
     """The application. `migrate`: run migrations forward at start-up; `pool`:
     open a PostgreSQL connection pool (serving; not in tests, see DESIGN.md)."""
     settings = get_settings()
+    register_globals(**template_globals())
     audit_retention = AuditRetention(settings.audit_days)
     secret = hashlib.sha256(settings.secret_key.encode()).digest()
     session = CookieBackendConfig(

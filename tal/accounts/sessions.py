@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import time
 
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
 from tal.accounts.actor import Actor
 from tal.accounts.services import ACTOR_COLUMNS, actor_of_row
 from tal.accounts.tables import Account
@@ -60,3 +63,18 @@ async def session_actor(session: object, now: float | None = None) -> Actor | No
 async def generation_of(account_id: int) -> int:
     row = await Account.select(Account.session_generation).where(Account.id == account_id).first()
     return row["session_generation"] if row else 0
+
+
+class CurrentActor(ASGIMiddleware):
+    """Put the signed-in actor (or None) in scope state, from the session cookie;
+    a session that has ended is cleared (its cookie with it)."""
+
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        session = scope.get("session")
+        actor = await session_actor(session) if session else None
+        if actor is None and session:
+            scope["session"] = {}
+        scope.setdefault("state", {})["actor"] = actor
+        await next_app(scope, receive, send)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import ipaddress
 import logging
 import sqlite3
+from typing import TYPE_CHECKING
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from tal.accounts.actor import Actor
-from tal.accounts.sessions import session_actor
 from tal.core.errors import DomainError, Forbidden
 from tal.core.templating import render
 from tal.i18n import N_
 from tal.settings import get_settings
+
+if TYPE_CHECKING:  # tal/core knows no area: the actor is put in scope by tal.accounts.sessions.CurrentActor
+    from tal.accounts.actor import Actor
 
 log = logging.getLogger("tal")
 
@@ -60,21 +62,6 @@ class SecurityHeaders(ASGIMiddleware):
                         "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
             await send({"type": "http.response.body", "body": "Requête invalide : caractère nul.".encode()})
             return
-        await next_app(scope, receive, send)
-
-
-class CurrentActor(ASGIMiddleware):
-    """Put the signed-in actor (or None) in scope state, from the session cookie;
-    a session that has ended is cleared (its cookie with it)."""
-
-    exclude_path_pattern = ("^/static/",)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        session = scope.get("session")
-        actor = await session_actor(session) if session else None
-        if actor is None and session:
-            scope["session"] = {}
-        scope.setdefault("state", {})["actor"] = actor
         await next_app(scope, receive, send)
 
 

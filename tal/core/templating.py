@@ -11,8 +11,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from tal import __version__, i18n
-from tal.core import markdown
-from tal.experiments import labels
+from tal.core import fulltext, markdown
 from tal.settings import TEMPLATES_DIR, get_settings
 
 TEMPLATES = TEMPLATES_DIR
@@ -42,11 +41,6 @@ def _input_number(ctx, value) -> str:
     return text.replace(".", ",") if ctx["lang"] == "fr" else text
 
 
-@pass_context
-def _field_label(ctx, path: str | None) -> str:
-    return labels.describe_field(path, ctx["_"]) if path else ""
-
-
 def _find(items, **attributes):
     """The first item whose attributes have these values, or None."""
     for item in items or ():
@@ -60,6 +54,14 @@ def _translate_pairs(pairs, gettext) -> list[tuple[str, str]]:
     return [(key, gettext(label)) for key, label in pairs]
 
 
+# Template globals the areas add when the application is built (tal/app.py): tal/core knows no area.
+_AREA_GLOBALS: dict[str, Any] = {}
+
+
+def register_globals(**values: Any) -> None:
+    _AREA_GLOBALS.update(values)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -71,9 +73,9 @@ def make_environment() -> Environment:
     )
     env.filters.update(
         date=_date, datetime=_datetime, number=_number, markdown=markdown.render, translate_pairs=_translate_pairs,
-        input_number=_input_number,
+        input_number=_input_number, highlight=fulltext.highlight,
     )
-    env.globals.update(labels=labels.ALL, version=__version__, find=_find, field_label=_field_label)
+    env.globals.update(version=__version__, find=_find, **_AREA_GLOBALS)
     return env
 
 
