@@ -8,6 +8,7 @@ from pathlib import Path
 from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
@@ -121,7 +122,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *barometer_web.ROUTES,
             *barometer_api.ROUTES,
             *admin_web.ROUTES,
-            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                       cache_control=CacheControlHeader(max_age=365 * 86400, public=True)),
         ],
         middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor()],
         before_send=[security_headers(settings.secure_cookies)],

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -54,6 +57,17 @@ def _translate_pairs(pairs, gettext) -> list[tuple[str, str]]:
     return [(key, gettext(label)) for key, label in pairs]
 
 
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+@functools.cache
+def static_url(name: str) -> str:
+    """The address of a static file with its content's fingerprint: served with a
+    one-year cache, it changes when the file does."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
 # Template globals the areas add when the application is built (tal/app.py): tal/core knows no area.
 _AREA_GLOBALS: dict[str, Any] = {}
 
@@ -75,7 +89,7 @@ def make_environment() -> Environment:
         date=_date, datetime=_datetime, number=_number, markdown=markdown.render, translate_pairs=_translate_pairs,
         input_number=_input_number, highlight=fulltext.highlight,
     )
-    env.globals.update(version=__version__, find=_find, **_AREA_GLOBALS)
+    env.globals.update(version=__version__, find=_find, static_url=static_url, **_AREA_GLOBALS)
     return env
 
 
