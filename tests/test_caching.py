@@ -18,3 +18,19 @@ async def test_the_stylesheet_has_a_fingerprinted_address_cached_for_a_year(clie
     assert "public" in response.headers["cache-control"]
     # Pages stay private and revalidated.
     assert (await client.get("/connexion")).headers["cache-control"] == "private, no-cache"
+
+
+async def test_a_session_ended_by_another_process_ends_here_within_the_actor_cache_time(client, accounts, monkeypatch):
+    import time
+
+    from tal.accounts import actorcache
+    from tal.accounts.tables import Account
+
+    await client.login("agent")
+    assert "Se déconnecter" in (await client.get("/")).text
+    # Another process signs the account out: only the database changes, not this process's cache.
+    await Account.update({Account.session_generation: Account.session_generation + 1}).where(
+        Account.username == "agent")
+    later = time.monotonic() + actorcache.TTL_S + 0.1
+    monkeypatch.setattr(actorcache.time, "monotonic", lambda: later)
+    assert "Se déconnecter" not in (await client.get("/")).text
