@@ -128,6 +128,7 @@ async def _load(paths: list[Path]) -> str:
         async with db.transaction():
             results = await loader.load_documents(docs, [str(p) for p in paths],
                                                   lambda done: progress.update(saving, completed=done))
+        await db.analyse()
     created = sum(r.created for r in results)
     updated = sum(r.changed and not r.created for r in results)
     unchanged = len(results) - created - updated

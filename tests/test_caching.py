@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from conftest import ROOT
+from conftest import ROOT, text_of
 
 
 async def test_the_stylesheet_has_a_fingerprinted_address_cached_for_a_year(client):
@@ -34,3 +34,24 @@ async def test_a_session_ended_by_another_process_ends_here_within_the_actor_cac
     later = time.monotonic() + actorcache.TTL_S + 0.1
     monkeypatch.setattr(actorcache.time, "monotonic", lambda: later)
     assert "Se déconnecter" not in (await client.get("/")).text
+
+
+async def test_experiment_pages_and_lists_answer_304_when_nothing_changed(client, samples, accounts):
+    from tal import db, loader
+    from tal.experiments import fileformat
+
+    await client.login("agent")
+    slug = "rappel-sms-etat-civil"
+    for url in (f"/experimentations/{slug}", "/experimentations", "/api/v1/experiments", "/journal"):
+        first = await client.get(url)
+        assert first.status_code == 200 and first.headers["etag"].startswith('W/"'), url
+        again = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"", url
+        assert again.headers["etag"] == first.headers["etag"]
+    before = (await client.get(f"/experimentations/{slug}")).headers["etag"]
+    changed = samples[slug].experiment.title + " (v2)"
+    doc = fileformat.parse(fileformat.dumps(samples[slug]).replace(samples[slug].experiment.title, changed, 1))
+    async with db.transaction():
+        await loader.load_documents([doc])
+    response = await client.get(f"/experimentations/{slug}", headers={"If-None-Match": before})
+    assert response.status_code == 200 and changed in text_of(response.text) and response.headers["etag"] != before

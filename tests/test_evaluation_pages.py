@@ -123,7 +123,7 @@ async def test_every_sample_page_shows_its_results(client, samples, accounts):
             assert f"Comparaisons de l'itération {it['number']}" in page, slug
         if any(it.results or it.series or it.panel for it in doc.iterations):
             assert "<svg" in response.text and 'role="img"' in response.text, slug
-            assert re.search(r"<title id=\"chart-\d+-t\">[^<]+</title><desc id=\"chart-\d+-d\">[^<]+</desc>", response.text)
+            assert re.search(r"<title id=\"chart-[0-9a-f]+-t\">[^<]+</title><desc id=\"chart-[0-9a-f]+-d\">[^<]+</desc>", response.text)
         if doc.experiment.design == "before_after" and doc.iterations:
             assert "ne peut pas séparer l'effet du changement" in page
 

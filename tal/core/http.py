@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import sqlite3
@@ -279,3 +280,43 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+class ConditionalGet(ASGIMiddleware):
+    """An `ETag` (digest of the body) on successful GET answers of the pages and lists
+    that readers reload, and 304 without a body when the browser already has it."""
+
+    PREFIXES = ("/experimentations", "/api/v1/experiments", "/journal", "/api/v1/journal")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or not scope.get("path", "").startswith(self.PREFIXES):
+            await next_app(scope, receive, send)
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                if message["status"] != 200:
+                    await send(message)
+                return
+            if start.get("status") != 200:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            etag = b'W/"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"etag"] + [(b"etag", etag)]
+            wanted = dict((k.lower(), v) for k, v in scope.get("headers", [])).get(b"if-none-match", b"")
+            if etag in [t.strip() for t in wanted.split(b",")]:
+                headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
+                await send({**start, "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await next_app(scope, receive, buffered)

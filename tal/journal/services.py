@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from tal.accounts.actor import Actor
 from tal.accounts.tables import Account, Service
@@ -542,15 +543,17 @@ async def team_echo(actor: Actor | None) -> dict | None:
     """How many colleagues read and reacted to the published entries of the actor's team."""
     if actor is None or actor.service is None:
         return None
-    ids = [r["id"] for r in await JournalEntry.select(JournalEntry.id).where(
-        (JournalEntry.team.name == actor.service) & (JournalEntry.state == "published"))]
-    if not ids:
+    shared = (JournalEntry.team.name == actor.service) & (JournalEntry.state == "published")
+    entries = await JournalEntry.count().where(shared)
+    if not entries:
         return {"entries": 0, "readers": 0, "reactions": 0}
+    ids = JournalEntry.select(JournalEntry.id).where(shared)
     readers = await JournalRead.select(JournalRead.account).where(JournalRead.entry.is_in(ids)).distinct()
     return {
-        "entries": len(ids),
+        "entries": entries,
         "readers": len(readers),
-        "reactions": await JournalReaction.count().where(JournalReaction.entry.is_in(ids)),
+        "reactions": await JournalReaction.count().where(JournalReaction.entry.is_in(
+            JournalEntry.select(JournalEntry.id).where(shared))),
     }
 
 
@@ -561,13 +564,13 @@ async def tag_names() -> list[str]:
 async def recognition(actor: Actor | None, days: int = 90) -> dict:
     """For the home page: latest entries, entries shared per service, the entry of the month."""
     since = now() - dt.timedelta(days=days)
-    rows = await JournalEntry.select(JournalEntry.team.name).where(
+    rows = await JournalEntry.select(JournalEntry.team.name, Count(alias="shared")).where(
         (JournalEntry.state == "published") & (JournalEntry.published_at >= since)
-    )
+    ).group_by(JournalEntry.team.name)
     per_service: dict[str, int] = {}
     for r in rows:
         name = r["team.name"] or "—"
-        per_service[name] = per_service.get(name, 0) + 1
+        per_service[name] = per_service.get(name, 0) + r["shared"]
     latest = (await search(JournalFilters(), actor)).items[:5]
     month = await EntryOfMonth.select(EntryOfMonth.month, EntryOfMonth.entry).order_by(EntryOfMonth.month, ascending=False).first()
     of_month = None
