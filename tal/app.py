@@ -8,6 +8,7 @@ from pathlib import Path
 from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
@@ -18,12 +19,13 @@ from tal.accounts import web as accounts_web
 from tal.barometer import api as barometer_api
 from tal.barometer import web as barometer_web
 from tal.accounts.tokens import BearerActor
+from tal.accounts.sessions import CurrentActor
 from tal.core.http import (
     BODY_LIMIT_CEILING,
     EXCEPTION_HANDLERS,
     BodyLimits,
     ClientAddress,
-    CurrentActor,
+    ConditionalGet,
     SecurityHeaders,
     TalRequest,
     security_headers,
@@ -31,10 +33,11 @@ from tal.core.http import (
 from tal.admin import web as admin_web
 from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
-from tal.core.templating import template_engine
+from tal.core.templating import register_globals, template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import api_write as experiments_api_write
 from tal.experiments import web as experiments_web
+from tal.experiments.labels import template_globals
 from tal.imports import api as imports_api
 from tal.imports import web as imports_web
 from tal.opendata import web as opendata_web
@@ -66,6 +69,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
     """The application. `migrate`: run migrations forward at start-up; `pool`:
     open a PostgreSQL connection pool (serving; not in tests, see DESIGN.md)."""
     settings = get_settings()
+    register_globals(**template_globals())
     audit_retention = AuditRetention(settings.audit_days)
     secret = hashlib.sha256(settings.secret_key.encode()).digest()
     session = CookieBackendConfig(
@@ -119,9 +123,11 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *barometer_web.ROUTES,
             *barometer_api.ROUTES,
             *admin_web.ROUTES,
-            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                       cache_control=CacheControlHeader(max_age=365 * 86400, public=True)),
         ],
-        middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor()],
+        middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor(),
+                    ConditionalGet()],
         before_send=[security_headers(settings.secure_cookies)],
         request_class=TalRequest,
         request_max_body_size=BODY_LIMIT_CEILING,

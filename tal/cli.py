@@ -103,14 +103,33 @@ async def _prepare() -> None:
     await db.migrate()
 
 
-async def _load(paths: list[Path]) -> str:
-    from tal import db
-    from tal.experiments import fileformat, services
+def _progress():
+    """A progress bar on a terminal (stderr); nothing when the output is not one."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    docs = [fileformat.read(path) for path in fileformat.collect(paths)]
-    await _prepare()
-    async with db.transaction():
-        results = await services.load_documents(docs)
+    console = Console(stderr=True)
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console, disable=not console.is_terminal, transient=True)
+
+
+async def _load(paths: list[Path]) -> str:
+    from tal import db, loader
+    from tal.experiments import fileformat
+
+    paths = fileformat.collect(paths)
+    with _progress() as progress:
+        reading = progress.add_task("Lecture des fichiers", total=len(paths))
+        docs = []
+        for path in paths:
+            docs.append(fileformat.read(path))
+            progress.advance(reading)
+        await _prepare()
+        saving = progress.add_task("Enregistrement", total=len(docs))
+        async with db.transaction():
+            results = await loader.load_documents(docs, [str(p) for p in paths],
+                                                  lambda done: progress.update(saving, completed=done))
+        await db.analyse()
     created = sum(r.created for r in results)
     updated = sum(r.changed and not r.created for r in results)
     unchanged = len(results) - created - updated

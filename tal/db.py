@@ -111,6 +111,16 @@ async def migrate() -> None:
         result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
+    await analyse()
+
+
+async def analyse() -> None:
+    """Refresh SQLite's statistics of the tables (ANALYZE): without them its planner
+    takes an index on a column of few values (a state) over the index that gives the
+    order of a page (newest first) and sorts every row. PostgreSQL keeps its own."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("ANALYZE")
 
 
 # SQLite has one writer at a time. Write transactions of one process queue on an

@@ -7,6 +7,7 @@ import secrets
 from tal.accounts.passwords import hash_password
 from tal.accounts.services import create_account, ensure_service
 from tal.accounts.tables import Account
+from tal import loader
 from tal.experiments import fileformat, services
 from tal.settings import SAMPLES_DIR
 
@@ -21,7 +22,7 @@ DEMO_ACCOUNTS = [
 
 async def load_samples() -> list[services.SaveResult]:
     docs = [fileformat.read(path) for path in fileformat.collect([SAMPLES])]
-    return await services.load_documents(docs)
+    return await loader.load_documents(docs)
 
 
 async def reset_demo_accounts() -> list[tuple[str, str, str]]:

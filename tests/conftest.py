@@ -187,11 +187,12 @@ async def accounts(database):
 @pytest.fixture
 async def samples(database):
     """The sample experiments, loaded."""
-    from tal.experiments import fileformat, services
+    from tal import loader
+    from tal.experiments import fileformat
 
     docs = [fileformat.read(p) for p in fileformat.collect([SAMPLES])]
     async with db.transaction():
-        await services.load_documents(docs)
+        await loader.load_documents(docs)
     return {d.experiment.slug: d for d in docs}
 
 

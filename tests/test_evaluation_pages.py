@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from conftest import ROOT, SAMPLES, TMP, text_of
-from tal import db
+from tal import db, loader
 from tal.evaluation.tables import Snapshot
 from tal.experiments import fileformat, services
 
@@ -66,7 +66,7 @@ def test_tal_evaluate_refuses_data_the_engine_cannot_use_in_one_line(tmp_path):
 async def test_a_page_says_why_a_result_is_missing(client, database):
     text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
     async with db.transaction():
-        await services.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-01"'))])
+        await loader.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-01"'))])
     response = await client.get("/experimentations/interdiction-tabac-syndromes-coronariens")
     assert response.status_code == 200
     assert "Pas de résultat calculé pour ces données" in text_of(response.text)
@@ -123,7 +123,7 @@ async def test_every_sample_page_shows_its_results(client, samples, accounts):
             assert f"Comparaisons de l'itération {it['number']}" in page, slug
         if any(it.results or it.series or it.panel for it in doc.iterations):
             assert "<svg" in response.text and 'role="img"' in response.text, slug
-            assert re.search(r"<title id=\"chart-\d+-t\">[^<]+</title><desc id=\"chart-\d+-d\">[^<]+</desc>", response.text)
+            assert re.search(r"<title id=\"chart-[0-9a-f]+-t\">[^<]+</title><desc id=\"chart-[0-9a-f]+-d\">[^<]+</desc>", response.text)
         if doc.experiment.design == "before_after" and doc.iterations:
             assert "ne peut pas séparer l'effet du changement" in page
 
@@ -152,7 +152,7 @@ async def test_results_in_english(client, samples):
 async def test_a_page_says_a_series_is_too_short_and_what_it_needs(client, database):
     text = (SAMPLES / "interdiction-tabac-syndromes-coronariens.toml").read_text(encoding="utf-8")
     async with db.transaction():
-        await services.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'))])
+        await loader.load_documents([fileformat.parse(text.replace('intervention_at = "2005-01"', 'intervention_at = "2002-03"'))])
     page = text_of((await client.get("/experimentations/interdiction-tabac-syndromes-coronariens")).text)
     assert "Trop peu de données pour conclure" in page
     assert "il en faut au moins 6 de chaque côté et 12 en tout" in page

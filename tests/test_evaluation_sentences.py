@@ -4,7 +4,7 @@ what the numbers say, in correct French (and complete English)."""
 from __future__ import annotations
 
 from conftest import SAMPLES, text_of
-from tal import db
+from tal import db, loader
 from tal.evaluation.cli import _file, text_report
 from tal.evaluation.present import engine_warnings, present
 from tal.evaluation.sentences import Phrase
@@ -104,11 +104,9 @@ def test_separated_ordinal_answers_in_text_and_charts(tmp_path):
 
 
 async def test_separated_ordinal_page_renders(client, samples, tmp_path):
-    from tal.experiments import services
-
     doc = fileformat.read(separated_sample(tmp_path))
     async with db.transaction():
-        await services.load_documents([doc])
+        await loader.load_documents([doc])
     response = await client.get("/experimentations/rappel-sms-separe")
     assert response.status_code == 200
     page = text_of(response.text)

@@ -9,6 +9,7 @@ import asyncio
 import json
 
 from conftest import text_of
+from tal import loader
 from tal.audit.tables import AuditEntry
 from tal.experiments import fileformat
 from tal.experiments.tables import Experiment, ExperimentEvent
@@ -98,7 +99,7 @@ async def test_frozen_results_change_only_by_a_correction_kept_in_the_history(cl
     text = fileformat.dumps(doc).replace("n = 1200", "n = 1300")
     with pytest.raises(DomainError, match="un fichier ne peut pas les changer"):
         async with db.transaction():
-            await services.load_documents([fileformat.parse(text)])
+            await loader.load_documents([fileformat.parse(text)])
 
 
 async def test_a_file_cannot_add_a_back_dated_amendment(client, samples, accounts):
@@ -114,7 +115,7 @@ async def test_a_file_cannot_add_a_back_dated_amendment(client, samples, account
              'reason = "précision"\nchange = "aucun changement du plan"\n')
     with pytest.raises(DomainError, match="un fichier ne peut pas amender"):
         async with db.transaction():
-            await services.load_documents([fileformat.parse(text)])
+            await loader.load_documents([fileformat.parse(text)])
     assert await Experiment.select().where(Experiment.slug == slug).first() == before
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PG_URL, ROOT, TMP, text_of
-from tal import db
+from tal import db, loader
 from tal.experiments import fileformat
 from tal.imports.aggregate import Aggregator
 from tal.imports.csvfile import ImportFailure
@@ -203,7 +203,7 @@ async def load(doc):
     from tal.experiments import services
 
     async with db.transaction():
-        await services.load_documents([doc])
+        await loader.load_documents([doc])
 
 
 async def test_200000_row_french_export_is_recorded_as_independent_statistics(database):

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import text_of
-from tal import db
+from tal import db, loader
 from tal.journal.services import ensure_tags
 from tal.journal.tables import AuthorAccess, JournalEntry, JournalReaction
 
@@ -459,7 +459,7 @@ async def test_reloading_a_file_keeps_withdrawals_and_does_not_copy_entries_writ
         exported = fileformat.parse(fileformat.dumps(await services.export(slug)))
     for doc in (samples[slug], exported, samples[slug]):
         async with db.transaction():
-            await services.load_documents([doc])
+            await loader.load_documents([doc])
     after = (await Experiment.select(Experiment.version).where(Experiment.slug == slug).first())["version"]
     assert after == version
     assert (await state(file_entry["id"]))["state"] == "withdrawn"

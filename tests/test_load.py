@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, SAMPLES
-from tal import db
+from tal import db, loader
 from tal.core.errors import DomainError
 from tal.experiments import fileformat, services
 from tal.experiments.tables import Experiment
@@ -18,7 +18,7 @@ MINIMAL = (ROOT / "tests" / "data" / "minimal.toml").read_text(encoding="utf-8")
 async def load_text(*texts: str):
     docs = [fileformat.parse(t, f"f{i}.toml") for i, t in enumerate(texts)]
     async with db.transaction():
-        return await services.load_documents(docs)
+        return await loader.load_documents(docs)
 
 
 async def test_samples_load_once_and_again_change_nothing(samples):
@@ -26,7 +26,7 @@ async def test_samples_load_once_and_again_change_nothing(samples):
     assert len(rows) == len(samples) >= 8
     docs = [fileformat.read(p) for p in fileformat.collect([SAMPLES])]
     async with db.transaction():
-        results = await services.load_documents(docs)
+        results = await loader.load_documents(docs)
     assert not any(r.changed for r in results)
     assert await Experiment.select(Experiment.slug, Experiment.version, Experiment.updated_at) == rows
 
@@ -59,7 +59,7 @@ async def test_a_failure_inside_the_transaction_rolls_back_earlier_writes(databa
     second = fileformat.parse(MINIMAL.replace("essai-minimal", "deuxieme").replace('service = "Population et citoyenneté"', 'service = "Finances"'))
     with pytest.raises(DomainError):
         async with db.transaction():
-            await services.load_documents([first, second])
+            await loader.load_documents([first, second])
             raise DomainError("échec simulé après écriture")
     assert await Experiment.count() == 0
 

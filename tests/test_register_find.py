@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import ROOT, text_of
-from tal import db
-from tal.experiments import fileformat, services
+from tal import db, loader
+from tal.experiments import fileformat
 
 MINIMAL = (ROOT / "tests" / "data" / "minimal.toml").read_text(encoding="utf-8")
 
@@ -28,7 +28,7 @@ async def test_filters_by_service_including_partners_objective_status_and_design
 async def test_full_text_search_ignores_accents_and_case_and_reaches_learnings(client, database, accounts):
     text = MINIMAL.replace('we_learned = "le rappel compte"', 'we_learned = "les Écoles répondent mieux le mardi"')
     async with db.transaction():
-        await services.load_documents([fileformat.parse(text)])
+        await loader.load_documents([fileformat.parse(text)])
     await client.login("agent")
     for query in ("ecoles mardi", "ÉCOLES", "rappel réduit"):
         items = (await client.get("/api/v1/experiments", params={"q": query})).json()["items"]
@@ -41,7 +41,7 @@ async def test_full_text_search_ignores_accents_and_case_and_reaches_learnings(c
 async def test_pagination_in_pages_of_twenty(client, database, accounts):
     docs = [fileformat.parse(MINIMAL.replace("essai-minimal", f"essai-{i:02d}")) for i in range(45)]
     async with db.transaction():
-        await services.load_documents(docs)
+        await loader.load_documents(docs)
     await client.login("agent")
     first = (await client.get("/api/v1/experiments")).json()
     assert (first["total"], first["pages"], len(first["items"])) == (45, 3, 20)

@@ -13,7 +13,7 @@ import anyio.to_thread
 import pytest
 
 from conftest import SAMPLES, text_of
-from tal import db
+from tal import db, loader
 from tal.cli import main
 from tal.core.errors import DomainError
 from tal.experiments import fileformat
@@ -291,7 +291,7 @@ async def test_comparison_group_replications_are_pooled_from_their_evaluation(cl
     other = (text.replace('slug = "collecte-biodechets-porte-a-porte"', 'slug = "collecte-biodechets-bis"', 1)
              .replace('service = "Prévention et gestion des déchets"', 'service = "Voirie et propreté"', 1))
     async with db.transaction():
-        await services.load_documents([fileformat.parse(text), fileformat.parse(other)])
+        await loader.load_documents([fileformat.parse(text), fileformat.parse(other)])
     response = await client.get("/api/v1/interventions/biodechets")
     assert response.status_code == 200, response.text
     metrics = {m["metric"]: m for m in response.json()["pool"]["metrics"]}

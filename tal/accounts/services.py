@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 
+from tal.accounts import actorcache
 from tal.accounts.actor import Actor
 from tal.accounts.passwords import hash_password, weakness
 from tal.accounts.tables import ROLES, Account, Service
@@ -51,6 +52,7 @@ async def create_account(
     by: int | None = None, address: str | None = None,
 ) -> Actor:
     """A new account; `by` and `address` say who creates it, for the audit log."""
+    actorcache.forget()
     if not USERNAME.match(username):
         raise DomainError("2 à 60 caractères : minuscules, chiffres, point, tiret ou souligné", "username")
     _check_password(password, username)
@@ -81,7 +83,8 @@ async def _account(username: str) -> dict:
 
 
 async def end_sessions(account_id: int) -> None:
-    """End every session of this account, in every process, at once."""
+    """End every session of this account, in every process (within actorcache.TTL_S)."""
+    actorcache.forget()
     await Account.update({Account.session_generation: Account.session_generation + 1}).where(Account.id == account_id)
 
 
@@ -100,6 +103,7 @@ async def set_role(username: str, role: str, *, by: int | None, address: str | N
         raise DomainError(f"rôle inconnu : choisissez parmi {', '.join(ROLES)}", "role")
     if role == row["role"]:
         return
+    actorcache.forget()
     await Account.update({Account.role: role}).where(Account.id == row["id"])
     await record("account.role", account_id=by, address=address, target=username,
                  detail={"account": row["id"], "before": row["role"], "after": role})
@@ -110,6 +114,7 @@ async def deactivate(username: str, *, by: int | None, address: str | None) -> b
     row = await _account(username)
     if not row["active"]:
         return False
+    actorcache.forget()
     await Account.update({Account.active: False}).where(Account.id == row["id"])
     await end_sessions(row["id"])
     await record("account.deactivate", account_id=by, address=address, target=username, detail={"account": row["id"]})

@@ -5,16 +5,22 @@ session generation at sign-in, the sign-in time and the time of the last request
 A session ends when it is older than TAL_SESSION_HOURS, idle for more than
 TAL_SESSION_IDLE_MINUTES, or when the account's generation has moved on (sign-out,
 password change, deactivation: every session of the account, in every process).
-Checking it is one indexed lookup by primary key, the one that reads the actor.
+Checking it is one indexed lookup by primary key, the one that reads the actor, and
+none while the actor is in `actorcache` (a few seconds).
 """
 
 from __future__ import annotations
 
 import time
 
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from tal.accounts import actorcache
 from tal.accounts.actor import Actor
 from tal.accounts.services import ACTOR_COLUMNS, actor_of_row
 from tal.accounts.tables import Account
+from tal.db import current_engine
 from tal.settings import get_settings
 
 
@@ -44,14 +50,19 @@ async def session_actor(session: object, now: float | None = None) -> Actor | No
     now = clock() if now is None else now
     if not _fresh(session, now):
         return None
-    row = (
-        await Account.select(*ACTOR_COLUMNS, Account.session_generation)
-        .where(Account.id == session["uid"])
-        .first()
-    )
-    if row is None or row["session_generation"] != session.get("gen"):
-        return None
-    actor = actor_of_row(row)
+    key = (id(current_engine()), session["uid"], session.get("gen"))
+    actor = actorcache.recall(key)
+    if actor is None:
+        row = (
+            await Account.select(*ACTOR_COLUMNS, Account.session_generation)
+            .where(Account.id == session["uid"])
+            .first()
+        )
+        if row is None or row["session_generation"] != session.get("gen"):
+            return None
+        actor = actor_of_row(row)
+        if actor is not None:
+            actorcache.remember(key, actor)
     if actor is not None:
         session["seen"] = int(now)
     return actor
@@ -60,3 +71,18 @@ async def session_actor(session: object, now: float | None = None) -> Actor | No
 async def generation_of(account_id: int) -> int:
     row = await Account.select(Account.session_generation).where(Account.id == account_id).first()
     return row["session_generation"] if row else 0
+
+
+class CurrentActor(ASGIMiddleware):
+    """Put the signed-in actor (or None) in scope state, from the session cookie;
+    a session that has ended is cleared (its cookie with it)."""
+
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        session = scope.get("session")
+        actor = await session_actor(session) if session else None
+        if actor is None and session:
+            scope["session"] = {}
+        scope.setdefault("state", {})["actor"] = actor
+        await next_app(scope, receive, send)

@@ -20,7 +20,7 @@ class Account(Table):
     display_name = Varchar(length=120)
     password_hash = Varchar(length=255)
     role = Varchar(length=20, default="agent")
-    service = ForeignKey(references=Service, null=True)
+    service = ForeignKey(references=Service, null=True, index=True)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     # SHA-256 of the personal token that lets a feed reader follow the agents' feed.

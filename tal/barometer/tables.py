@@ -18,7 +18,7 @@ STATES = ("open", "closed")
 
 class Campaign(Table):
     title = Varchar(length=200)
-    opens_on = Date()
+    opens_on = Date(index=True)
     closes_on = Date(null=True, default=None)
     state = Varchar(length=10, default="open", index=True)
     # "open" while open, else null: unique, so that at most one campaign is open, even under concurrency.
@@ -36,7 +36,7 @@ class Participation(Table):
     """That an account answered a campaign; nothing of what it answered."""
 
     campaign = ForeignKey(references=Campaign, index=True)
-    account = ForeignKey(references=Account)
+    account = ForeignKey(references=Account, index=True)
     key = Varchar(length=40, unique=True)  # "campaign:account": one answer each, even under concurrency
 
 

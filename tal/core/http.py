@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import sqlite3
+from typing import TYPE_CHECKING
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from tal.accounts.actor import Actor
-from tal.accounts.sessions import session_actor
 from tal.core.errors import DomainError, Forbidden
 from tal.core.templating import render
 from tal.i18n import N_
 from tal.settings import get_settings
+
+if TYPE_CHECKING:  # tal/core knows no area: the actor is put in scope by tal.accounts.sessions.CurrentActor
+    from tal.accounts.actor import Actor
 
 log = logging.getLogger("tal")
 
@@ -60,21 +63,6 @@ class SecurityHeaders(ASGIMiddleware):
                         "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
             await send({"type": "http.response.body", "body": "Requête invalide : caractère nul.".encode()})
             return
-        await next_app(scope, receive, send)
-
-
-class CurrentActor(ASGIMiddleware):
-    """Put the signed-in actor (or None) in scope state, from the session cookie;
-    a session that has ended is cleared (its cookie with it)."""
-
-    exclude_path_pattern = ("^/static/",)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        session = scope.get("session")
-        actor = await session_actor(session) if session else None
-        if actor is None and session:
-            scope["session"] = {}
-        scope.setdefault("state", {})["actor"] = actor
         await next_app(scope, receive, send)
 
 
@@ -292,3 +280,43 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+class ConditionalGet(ASGIMiddleware):
+    """An `ETag` (digest of the body) on successful GET answers of the pages and lists
+    that readers reload, and 304 without a body when the browser already has it."""
+
+    PREFIXES = ("/experimentations", "/api/v1/experiments", "/journal", "/api/v1/journal")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or not scope.get("path", "").startswith(self.PREFIXES):
+            await next_app(scope, receive, send)
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                if message["status"] != 200:
+                    await send(message)
+                return
+            if start.get("status") != 200:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            etag = b'W/"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"etag"] + [(b"etag", etag)]
+            wanted = dict((k.lower(), v) for k, v in scope.get("headers", [])).get(b"if-none-match", b"")
+            if etag in [t.strip() for t in wanted.split(b",")]:
+                headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
+                await send({**start, "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await next_app(scope, receive, buffered)

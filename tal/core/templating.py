@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -11,8 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from tal import __version__, i18n
-from tal.core import markdown
-from tal.experiments import labels
+from tal.core import fulltext, markdown
 from tal.settings import TEMPLATES_DIR, get_settings
 
 TEMPLATES = TEMPLATES_DIR
@@ -42,11 +44,6 @@ def _input_number(ctx, value) -> str:
     return text.replace(".", ",") if ctx["lang"] == "fr" else text
 
 
-@pass_context
-def _field_label(ctx, path: str | None) -> str:
-    return labels.describe_field(path, ctx["_"]) if path else ""
-
-
 def _find(items, **attributes):
     """The first item whose attributes have these values, or None."""
     for item in items or ():
@@ -60,6 +57,25 @@ def _translate_pairs(pairs, gettext) -> list[tuple[str, str]]:
     return [(key, gettext(label)) for key, label in pairs]
 
 
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+@functools.cache
+def static_url(name: str) -> str:
+    """The address of a static file with its content's fingerprint: served with a
+    one-year cache, it changes when the file does."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+# Template globals the areas add when the application is built (tal/app.py): tal/core knows no area.
+_AREA_GLOBALS: dict[str, Any] = {}
+
+
+def register_globals(**values: Any) -> None:
+    _AREA_GLOBALS.update(values)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -71,9 +87,9 @@ def make_environment() -> Environment:
     )
     env.filters.update(
         date=_date, datetime=_datetime, number=_number, markdown=markdown.render, translate_pairs=_translate_pairs,
-        input_number=_input_number,
+        input_number=_input_number, highlight=fulltext.highlight,
     )
-    env.globals.update(labels=labels.ALL, version=__version__, find=_find, field_label=_field_label)
+    env.globals.update(version=__version__, find=_find, static_url=static_url, **_AREA_GLOBALS)
     return env
 
 

@@ -8,14 +8,13 @@ description; the figures are also in a table next to each chart.
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 200, 20, 20, 40
-_ids = itertools.count(1)
 
 
 def _scale(lo: float, hi: float, a: float, b: float):
@@ -24,7 +23,8 @@ def _scale(lo: float, hi: float, a: float, b: float):
 
 
 def _svg(title: str, description: str, body: str, height: int = HEIGHT) -> Markup:
-    n = next(_ids)
+    # An id from the content: the same data give the same page (ETag), distinct charts distinct ids.
+    n = hashlib.sha256(f"{title}\x00{description}\x00{body}".encode()).hexdigest()[:12]
     return Markup(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="chart-{n}-t chart-{n}-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{n}-t">{escape(title)}</title>'

@@ -1,5 +1,7 @@
 """French labels of the register's enumerations (translated at render time)."""
 
+from jinja2 import pass_context
+
 from tal.i18n import N_
 
 STATUS = {
@@ -146,3 +148,14 @@ def describe_field(path: str, gettext) -> str:
         elif segment not in GROUPS and " : " not in segment:
             parts.append(segment)  # a metric's or an arm's key, as the team wrote it
     return " › ".join(parts)
+
+
+@pass_context
+def field_label(ctx, path: str | None) -> str:
+    """The label of a form field named by its key path, for error summaries."""
+    return describe_field(path, ctx["_"]) if path else ""
+
+
+def template_globals() -> dict:
+    """What the register gives every template (registered by the application factory)."""
+    return {"labels": ALL, "field_label": field_label}

@@ -16,18 +16,17 @@ import msgspec
 from tal.accounts.actor import Actor, can_decide, can_edit, can_read
 from tal.accounts.services import ensure_service
 from tal.accounts.tables import Service
-from tal.audit import services as audit
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
-from tal.core.like import contains
+from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
-from tal.core.text import normalise, search_terms
+from tal.core.text import normalise
 from tal.evaluation import services as evaluation
 from tal.experiments import history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
-from tal.experiments.tables import Experiment, Objective
+from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import N_
-from tal.journal.services import entries_of, replace_entries
+from tal.journal.services import entries_of
 
 # Allowed status changes through the forms; a file load may set any status.
 TRANSITIONS = {
@@ -111,6 +110,8 @@ class SaveResult:
     amended: int = 0  # amendments added by this write
     corrected: int = 0  # results changed by a correction
     registered: bool = False  # the plan was registered by this write
+    experiment_id: int | None = None
+    service_id: int | None = None  # the owning service's
 
 
 _decoder = msgspec.json.Decoder(ExperimentFile)
@@ -143,10 +144,6 @@ def _search_text(doc: ExperimentFile) -> str:
     return normalise(" ".join(parts))
 
 
-def _index(names: list[str]) -> str:
-    return "|" + "|".join(names) + "|" if names else ""
-
-
 async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     """The owning service's id; unknown services and objectives are created (files)
     or refused (forms)."""
@@ -154,18 +151,43 @@ async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     services = [head.service, *head.partner_services]
     if doc.decision:
         services += doc.decision.target_services
-    for name in services:
-        if not await Service.exists().where(Service.name == name):
+    known = await _ids(Service, Service.name, services)
+    for name in dict.fromkeys(services):
+        if name not in known:
             if not create:
                 raise DomainError(f"service inconnu : « {name} »", "service")
             await ensure_service(name)
-    for title in head.objectives:
-        if not await Objective.exists().where(Objective.title == title):
+    known_objectives = await _ids(Objective, Objective.title, head.objectives)
+    for title in dict.fromkeys(head.objectives):
+        if title not in known_objectives:
             if not create:
                 raise DomainError(f"objectif inconnu : « {title} »", "objectives")
             await Objective.insert(Objective(title=title))
     row = await Service.select(Service.id).where(Service.name == head.service).first()
     return row["id"]
+
+
+async def _ids(table, column, names: list[str]) -> dict[str, int]:
+    """The ids of the rows of `table` whose `column` is one of `names`, by name."""
+    if not names:
+        return {}
+    rows = await table.select(table.id, column).where(column.is_in(list(dict.fromkeys(names))))
+    return {r[column._meta.name]: r["id"] for r in rows}
+
+
+async def _link(experiment_id: int, doc: ExperimentFile) -> None:
+    """The related rows a page filters on: owning and partner services, objectives."""
+    head = doc.experiment
+    names = list(dict.fromkeys([head.service, *head.partner_services]))
+    services = await _ids(Service, Service.name, names)
+    objectives = await _ids(Objective, Objective.title, head.objectives)
+    await ExperimentService.delete().where(ExperimentService.experiment == experiment_id)
+    await ExperimentObjective.delete().where(ExperimentObjective.experiment == experiment_id)
+    await ExperimentService.insert(*(ExperimentService(experiment=experiment_id, service=services[name],
+                                                       owner=rank == 0) for rank, name in enumerate(names)))
+    if objectives:
+        await ExperimentObjective.insert(*(ExperimentObjective(experiment=experiment_id, objective=objective_id)
+                                           for objective_id in objectives.values()))
 
 
 def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None,
@@ -221,18 +243,22 @@ async def save(
     event: dict | None = None,
     correction: str | None = None,
     source: str = "form",
+    attached_changed: bool = False,
 ) -> SaveResult:
     """Create or update an experiment from its whole document.
 
     `actor` None is the system (command line). `from_file`: unknown services and
-    objectives are created, the journal entries of the file replace the stored ones.
+    objectives are created (the loader, `tal.loader`, saves the file's journal entries).
     `evaluate`: refresh the evaluation snapshot now (bulk loads refresh once at the end).
     `event`: a line added to the history with this change (an import says what it read).
     `correction`: the reason for changing the results of a concluded or decided
     experiment (frozen otherwise). `source`: where the write comes from (form, api, file).
+    `attached_changed`: what a file carries beside the document (its journal entries)
+    changed: the write counts as a change even if the document did not.
     """
     source = "file" if from_file else source
-    result = await _save(doc, actor, amendment, expected_version, from_file, correction, source, event)
+    result = await _save(doc, actor, amendment, expected_version, from_file, correction, source, event,
+                         attached_changed)
     if evaluate and result.changed:
         await evaluation.refresh([result.slug])
     return result
@@ -247,6 +273,7 @@ async def _save(
     correction: str | None,
     source: str,
     event: dict | None = None,
+    attached_changed: bool = False,
 ) -> SaveResult:
     rules.check(doc)
     slug = doc.experiment.slug
@@ -269,11 +296,10 @@ async def _save(
     new = _check_lock(old, doc, row["plan_hash"], amendment, source)
     rules.check(new)
     corrected = evidence.check_frozen(old, new, correction, source)
-    journal_changed = from_file and await _file_journal_changed(row["id"], doc)
     if not from_file:
         new = msgspec.structs.replace(new, journal=[])
-    if msgspec.structs.replace(new, journal=[]) == old and not journal_changed:
-        return SaveResult(slug, created=False, changed=False)
+    if msgspec.structs.replace(new, journal=[]) == old and not attached_changed:
+        return SaveResult(slug, created=False, changed=False, experiment_id=row["id"], service_id=row["service"])
     service_id = await _ensure_references(new, create=from_file)
     history = _history(row)
     if new.experiment.status != old.experiment.status:
@@ -293,23 +319,15 @@ async def _save(
     ).where((Experiment.id == row["id"]) & (Experiment.version == row["version"])).returning(Experiment.id)
     if not changed:
         raise Conflict(STALE, "version")
-    if journal_changed:
-        await replace_entries(row["id"], service_id, doc.journal)
+    await _link(row["id"], new)
     await evidence.record_amendments(row["id"], len(old.amendments), len(new.amendments) - len(old.amendments),
                                     source, actor)
     if corrected:
         await evidence.record_correction(row["id"], corrected, correction or "", source, actor)
     return SaveResult(slug, created=False, changed=True, amended=len(new.amendments) - len(old.amendments),
                       corrected=len(corrected),
-                      registered=old.experiment.registered_at is None and new.experiment.registered_at is not None)
-
-
-async def _file_journal_changed(experiment_id: int, doc: ExperimentFile) -> bool:
-    """Whether the file's entries differ from those this experiment's files brought
-    (entries written in TAL, which an export also carries, do not count)."""
-    everything = await entries_of(experiment_id, everything=True)
-    from_files = await entries_of(experiment_id, everything=True, file_only=True, withdrawn=True)
-    return doc.journal not in (everything, from_files)
+                      registered=old.experiment.registered_at is None and new.experiment.registered_at is not None,
+                      experiment_id=row["id"], service_id=service_id)
 
 
 def _columns(doc: ExperimentFile, service_id: int) -> dict:
@@ -324,8 +342,6 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
         Experiment.registered_at: head.registered_at,
         Experiment.plan_hash: plan_hash(doc),
         Experiment.intervention: head.intervention,
-        Experiment.services_index: _index([head.service, *head.partner_services]),
-        Experiment.objectives_index: _index(head.objectives),
         Experiment.search_text: _search_text(doc),
     }
 
@@ -350,30 +366,15 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
         status_history=msgspec.json.encode(history).decode(),
     )
     await experiment.save()
+    await _link(experiment.id, doc)
     await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
-    if from_file and doc.journal:
-        await replace_entries(experiment.id, service_id, doc.journal)
     return SaveResult(head.slug, created=True, changed=True, amended=len(doc.amendments),
-                      registered=head.registered_at is not None)
+                      registered=head.registered_at is not None, experiment_id=experiment.id, service_id=service_id)
 
 
-async def load_documents(docs: list[ExperimentFile]) -> list[SaveResult]:
-    """Load files (command line): all or nothing is up to the caller's transaction."""
-    slugs = [d.experiment.slug for d in docs]
-    duplicates = {s for s in slugs if slugs.count(s) > 1}
-    if duplicates:
-        raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(sorted(duplicates))}", "experiment.slug")
-    results = [await save(doc, None, from_file=True, evaluate=False) for doc in docs]
-    for result in results:
-        # The command line has no account and no address; the audit log says the file did it.
-        if result.registered:
-            await audit.record("experiment.register", account_id=None, address=None, target=result.slug,
-                               detail={"source": "file"})
-        if result.amended:
-            await audit.record("experiment.amend", account_id=None, address=None, target=result.slug,
-                               detail={"source": "file", "amendments": result.amended})
-    await evaluation.refresh([r.slug for r in results])
-    return results
+async def id_of(slug: str) -> int | None:
+    row = await Experiment.select(Experiment.id).where(Experiment.slug == slug).first()
+    return row["id"] if row else None
 
 
 async def exists(slug: str) -> bool:
@@ -423,17 +424,19 @@ async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:
     if actor is None:
         where.append((Experiment.visibility == "public") & (Experiment.status != "draft"))
     if filters.service:
-        where.append(contains(Experiment.services_index, f"|{filters.service}|"))
+        where.append(Experiment.id.is_in(ExperimentService.select(ExperimentService.experiment).where(
+            ExperimentService.service.name == filters.service)))
     if filters.objective:
-        where.append(contains(Experiment.objectives_index, f"|{filters.objective}|"))
+        where.append(Experiment.id.is_in(ExperimentObjective.select(ExperimentObjective.experiment).where(
+            ExperimentObjective.objective.title == filters.objective)))
     if filters.status:
         where.append(Experiment.status == filters.status)
     if filters.design:
         where.append(Experiment.design == filters.design)
-    for term in search_terms(filters.q):
-        where.append(contains(Experiment.search_text, term))
+    ranked = await fulltext.ranked_ids(Experiment, filters.q)
     count = Experiment.count()
     query = Experiment.select(
+        Experiment.id,
         Experiment.slug,
         Experiment.title,
         Experiment.service.name.as_alias("service_name"),
@@ -443,25 +446,32 @@ async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:
         Experiment.registered_at,
         Experiment.updated_at,
     )
+    number = max(1, filters.page)
+    if ranked is not None:  # a search: most relevant first
+        total, ids = await fulltext.ranked_page(Experiment, ranked, where, number, PER_PAGE)
+        rows = sorted(await query.where(Experiment.id.is_in(ids or [0])), key=lambda r: ids.index(r["id"]))
+        return Page(_summaries(rows), total, number)
     for condition in where:
         count = count.where(condition)
         query = query.where(condition)
     total = await count
-    number = max(1, filters.page)
     rows = (
         await query.order_by(Experiment.updated_at, ascending=False)
         .order_by(Experiment.id, ascending=False)
         .limit(PER_PAGE)
         .offset((number - 1) * PER_PAGE)
     )
-    items = [
+    return Page(_summaries(rows), total, number)
+
+
+def _summaries(rows: list[dict]) -> list[Summary]:
+    return [
         Summary(
             r["slug"], r["title"], r["service_name"], r["design"], r["status"], r["visibility"],
             r["registered_at"], r["updated_at"],
         )
         for r in rows
     ]
-    return Page(items, total, number)
 
 
 async def objective_titles() -> list[str]:

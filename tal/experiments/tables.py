@@ -5,7 +5,7 @@ its journal entries, which live in the journal). The other columns are derived
 from it on every write, to filter, search and sort in SQL.
 """
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -21,7 +21,7 @@ class Objective(Table):
 class Experiment(Table):
     slug = Varchar(length=80, unique=True, index=True)
     title = Varchar(length=200)
-    service = ForeignKey(references=Service)
+    service = ForeignKey(references=Service, index=True)
     design = Varchar(length=20, index=True)
     status = Varchar(length=20, index=True)
     visibility = Varchar(length=10, index=True)
@@ -31,17 +31,31 @@ class Experiment(Table):
     plan_hash = Varchar(length=64)
     # The `intervention` key of the document: experiments sharing it are replications.
     intervention = Varchar(length=80, null=True, default=None, index=True)
-    # "|Service A|Service B|": owning and partner services, for filtering.
-    services_index = Text(default="")
-    # "|Objective 1|Objective 2|"
-    objectives_index = Text(default="")
     # Lower-case, accent-free text of titles, hypotheses and learnings.
     search_text = Text(default="")
     # [{"status": "registered", "at": "2026-02-20T09:30:00+01:00"}, …]
     status_history = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)
     version = Integer(default=1)
+
+
+class ExperimentService(Table, tablename="experiment_services"):
+    """The owning service (`owner`) and the partner services of an experiment, one row
+    each, derived from its document on every write: the register filters by service with
+    `Experiment.id.is_in(ExperimentService.select(ExperimentService.experiment)
+    .where(ExperimentService.service == id))`."""
+
+    experiment = ForeignKey(references=Experiment, index=True)
+    service = ForeignKey(references=Service, index=True)
+    owner = Boolean(default=False)
+
+
+class ExperimentObjective(Table, tablename="experiment_objectives"):
+    """The strategic objectives an experiment serves, one row each (from its document)."""
+
+    experiment = ForeignKey(references=Experiment, index=True)
+    objective = ForeignKey(references=Objective, index=True)
 
 
 class ExperimentEvent(Table):
@@ -56,5 +70,5 @@ class ExperimentEvent(Table):
     kind = Varchar(length=20)
     # "form", "api" or "file".
     source = Varchar(length=10)
-    account = ForeignKey(references=Account, null=True)
+    account = ForeignKey(references=Account, null=True, index=True)
     detail = JSON(default={})

@@ -8,6 +8,8 @@ from tal.journal.tables import (
     JournalAction,
     JournalComment,
     JournalEntry,
+    JournalEntryService,
+    JournalEntryTag,
     JournalRead,
     JournalReaction,
     JournalRevision,
@@ -27,6 +29,8 @@ APP_CONFIG = AppConfig(
         JournalRead,
         AuthorAccess,
         EntryOfMonth,
+        JournalEntryTag,
+        JournalEntryService,
     ],
     migration_dependencies=["tal.experiments.piccolo_app"],
 )

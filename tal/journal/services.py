@@ -13,14 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from tal.accounts.actor import Actor
 from tal.accounts.tables import Account, Service
 from tal.audit import services as audit
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
-from tal.core.like import contains
+from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
-from tal.core.text import normalise, search_terms
+from tal.core.text import normalise
 from tal.i18n import N_
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
@@ -31,6 +32,8 @@ from tal.journal.tables import (
     JournalAction,
     JournalComment,
     JournalEntry,
+    JournalEntryService,
+    JournalEntryTag,
     JournalRead,
     JournalReaction,
     JournalRevision,
@@ -129,14 +132,22 @@ async def _check_references(data: EntryInput) -> None:
             raise DomainError(f"service inconnu : « {name} »", "services")
 
 
-def _index(names: list[str]) -> str:
-    return "|" + "|".join(names) + "|" if names else ""
+async def _link(entry_id: int, data: dict, team: str | None) -> None:
+    """The related rows used to filter by tag and by service (team or services concerned)."""
+    await _unlink(entry_id)
+    tag_names = list(dict.fromkeys(data.get("tags") or []))
+    names = list(dict.fromkeys([team, *data.get("services", [])] if team else list(data.get("services", []))))
+    if tag_names:
+        tags = await Tag.select(Tag.id).where(Tag.name.is_in(tag_names))
+        await JournalEntryTag.insert(*(JournalEntryTag(entry=entry_id, tag=t["id"]) for t in tags))
+    if names:
+        services = await Service.select(Service.id).where(Service.name.is_in(names))
+        await JournalEntryService.insert(*(JournalEntryService(entry=entry_id, service=r["id"]) for r in services))
 
 
-def _indexes(data: dict, team: str | None) -> dict:
-    """The columns used to filter by tag and by service (team or services concerned)."""
-    services = [team, *data.get("services", [])] if team else list(data.get("services", []))
-    return {JournalEntry.tags_index: _index(list(data.get("tags", []))), JournalEntry.services_index: _index(services)}
+async def _unlink(entry_id: int) -> None:
+    await JournalEntryTag.delete().where(JournalEntryTag.entry == entry_id)
+    await JournalEntryService.delete().where(JournalEntryService.entry == entry_id)
 
 
 def _search_text(data: dict) -> str:
@@ -178,9 +189,9 @@ async def create(actor: Actor, data: EntryInput) -> int:
         author=actor.id,
         team=team["id"] if team else None,
         search_text=_search_text(content),
-        **{c._meta.name: v for c, v in _indexes(content, actor.service).items()},
     )
     await entry.save()
+    await _link(entry.id, content, actor.service)
     return entry.id
 
 
@@ -199,9 +210,9 @@ async def update(actor: Actor, entry_id: int, data: EntryInput, expected_version
         JournalEntry.iteration: content["iteration"],
         JournalEntry.signed: content["signed"],
         JournalEntry.search_text: _search_text(content),
-        **_indexes(content, row["team.name"]),
         JournalEntry.updated_at: now(),
     })
+    await _link(entry_id, content, row["team.name"])
 
 
 async def _write(entry_id: int, row: dict, expected_version: int | None, values: dict) -> None:
@@ -251,7 +262,8 @@ async def withdraw(actor: Actor, entry_id: int, reason: str, expected_version: i
     # The withdrawn text is no longer searchable either.
     await _write(entry_id, row, expected_version, {
         JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason, JournalEntry.search_text: "",
-        JournalEntry.tags_index: "", JournalEntry.services_index: "", JournalEntry.updated_at: now()})
+        JournalEntry.updated_at: now()})
+    await _unlink(entry_id)
 
 
 async def propose_review(actor: Actor, entry_id: int, username: str, expected_version: int | None = None) -> None:
@@ -415,9 +427,11 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
     """Published entries (and withdrawn stubs), newest first."""
     where = [_visible(actor)]
     if filters.service:
-        where.append(contains(JournalEntry.services_index, f"|{filters.service}|"))
+        where.append(JournalEntry.id.is_in(JournalEntryService.select(JournalEntryService.entry).where(
+            JournalEntryService.service.name == filters.service)))
     if filters.tag:
-        where.append(contains(JournalEntry.tags_index, f"|{filters.tag}|"))
+        where.append(JournalEntry.id.is_in(JournalEntryTag.select(JournalEntryTag.entry).where(
+            JournalEntryTag.tag.name == filters.tag)))
     if filters.experiment:
         # An experiment the reader may not see filters like an unknown one: nothing.
         where.append(JournalEntry.experiment.slug == filters.experiment)
@@ -427,14 +441,17 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
         where.append(JournalEntry.happened_on >= filters.since)
     if filters.until:
         where.append(JournalEntry.happened_on <= filters.until)
-    for term in search_terms(filters.q):
-        where.append(contains(JournalEntry.search_text, term))
+    ranked = await fulltext.ranked_ids(JournalEntry, filters.q)
     query = JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS)
+    number = max(1, filters.page)
+    if ranked is not None:  # a search: most relevant first
+        total, ids = await fulltext.ranked_page(JournalEntry, ranked, where, number, PER_PAGE)
+        rows = sorted(await query.where(JournalEntry.id.is_in(ids or [0])), key=lambda r: ids.index(r["id"]))
+        return Page([_summary(r, actor) for r in rows], total, number)
     count = JournalEntry.count()
     for condition in where:
         query, count = query.where(condition), count.where(condition)
     total = await count
-    number = max(1, filters.page)
     rows = await (query.order_by(JournalEntry.published_at, ascending=False).order_by(JournalEntry.id, ascending=False)
                   .limit(PER_PAGE).offset((number - 1) * PER_PAGE))
     return Page([_summary(r, actor) for r in rows], total, number)
@@ -526,15 +543,17 @@ async def team_echo(actor: Actor | None) -> dict | None:
     """How many colleagues read and reacted to the published entries of the actor's team."""
     if actor is None or actor.service is None:
         return None
-    ids = [r["id"] for r in await JournalEntry.select(JournalEntry.id).where(
-        (JournalEntry.team.name == actor.service) & (JournalEntry.state == "published"))]
-    if not ids:
+    shared = (JournalEntry.team.name == actor.service) & (JournalEntry.state == "published")
+    entries = await JournalEntry.count().where(shared)
+    if not entries:
         return {"entries": 0, "readers": 0, "reactions": 0}
+    ids = JournalEntry.select(JournalEntry.id).where(shared)
     readers = await JournalRead.select(JournalRead.account).where(JournalRead.entry.is_in(ids)).distinct()
     return {
-        "entries": len(ids),
+        "entries": entries,
         "readers": len(readers),
-        "reactions": await JournalReaction.count().where(JournalReaction.entry.is_in(ids)),
+        "reactions": await JournalReaction.count().where(JournalReaction.entry.is_in(
+            JournalEntry.select(JournalEntry.id).where(shared))),
     }
 
 
@@ -545,13 +564,13 @@ async def tag_names() -> list[str]:
 async def recognition(actor: Actor | None, days: int = 90) -> dict:
     """For the home page: latest entries, entries shared per service, the entry of the month."""
     since = now() - dt.timedelta(days=days)
-    rows = await JournalEntry.select(JournalEntry.team.name).where(
+    rows = await JournalEntry.select(JournalEntry.team.name, Count(alias="shared")).where(
         (JournalEntry.state == "published") & (JournalEntry.published_at >= since)
-    )
+    ).group_by(JournalEntry.team.name)
     per_service: dict[str, int] = {}
     for r in rows:
         name = r["team.name"] or "—"
-        per_service[name] = per_service.get(name, 0) + 1
+        per_service[name] = per_service.get(name, 0) + r["shared"]
     latest = (await search(JournalFilters(), actor)).items[:5]
     month = await EntryOfMonth.select(EntryOfMonth.month, EntryOfMonth.entry).order_by(EntryOfMonth.month, ascending=False).first()
     of_month = None
@@ -567,9 +586,12 @@ async def recognition(actor: Actor | None, days: int = 90) -> dict:
 
 
 async def ensure_tags(names: list[str]) -> None:
-    for name in names:
-        if not await Tag.exists().where(Tag.name == name):
-            await Tag.insert(Tag(name=name))
+    names = list(dict.fromkeys(names))
+    if not names:
+        return
+    known = {r["name"] for r in await Tag.select(Tag.name).where(Tag.name.is_in(names))}
+    if missing := [name for name in names if name not in known]:
+        await Tag.insert(*(Tag(name=name) for name in missing))
 
 
 async def entries_of(
@@ -596,61 +618,132 @@ async def entries_of(
     return docs
 
 
-async def replace_entries(experiment_id: int, team_id: int | None, entries: list[EntryDoc]) -> None:
-    team = await Service.select(Service.name).where(Service.id == (team_id or 0)).first()
-    """Make the experiment's file entries match the file: update in place (keeping
-    reactions and comments), add the new ones, withdraw-free delete of the extra ones."""
+async def file_entries_changed(experiment_id: int, entries: list[EntryDoc]) -> bool:
+    """Whether a file's entries differ from those this experiment's files brought
+    (entries written in TAL, which an export also carries, do not count)."""
+    everything = await entries_of(experiment_id, everything=True)
+    from_files = await entries_of(experiment_id, everything=True, file_only=True, withdrawn=True)
+    return entries not in (everything, from_files)
+
+
+# The text of an entry: once published, a file may not change it (TAL keeps what was read).
+TEXT = ("what_happened", "what_we_expected", "contributing_factors", "what_went_well", "what_we_learned",
+        "what_we_change")
+PUBLISHED_TEXT = N_("le texte d'une entrée de journal déjà publiée ne peut pas changer par un fichier : "
+                    "modifiez-la dans TAL, qui garde la version précédente, ou ajoutez une nouvelle entrée")
+SAME_KEY = N_("deux entrées de journal ont le même titre et la même date : donnez-leur des titres différents")
+
+
+def _key(entry) -> tuple[str, dt.date]:
+    """An entry of a file is the same entry as a stored one when its title and date are the same."""
+    return (entry.title, entry.happened_on) if isinstance(entry, EntryDoc) else (entry["title"], entry["happened_on"])
+
+
+async def replace_entries(experiment_id: int, team_id: int | None, entries: list[EntryDoc], *,
+                          new: bool = False) -> None:
+    """Make the experiment's file entries match the file. An entry is matched with the
+    stored one of the same title and date, whatever its rank: matched entries are
+    updated in place (keeping reactions and comments), new ones added, those no longer
+    in the file withdrawn. A file may not change the text of a published entry
+    (DomainError naming `journal[N].field`, nothing written). `new`: the experiment was
+    just created, nothing is stored yet."""
+    ranks: dict[tuple, int] = {}
+    for rank, entry in enumerate(entries, start=1):
+        if _key(entry) in ranks:
+            raise DomainError(SAME_KEY, f"journal[{rank}].title")
+        ranks[_key(entry)] = rank
+    team = await Service.select(Service.name).where(Service.id == team_id).first() if team_id else None
+    team_name = team["name"] if team else None
+    existing: dict[tuple, dict] = {}
+    if not new:
+        written_in_tal = {_key(r) for r in await JournalEntry.select(JournalEntry.title, JournalEntry.happened_on).where(
+            (JournalEntry.experiment == experiment_id) & JournalEntry.author.is_not_null())}
+        # An exported file carries the entries written in TAL too: they are not copied back.
+        entries = [e for e in entries if _key(e) not in written_in_tal]
+        for row in await JournalEntry.select(JournalEntry.id, JournalEntry.state, JournalEntry.title,
+                                             JournalEntry.happened_on, *(getattr(JournalEntry, k) for k in TEXT)).where(
+                (JournalEntry.experiment == experiment_id) & (JournalEntry.author.is_null())
+        ).order_by(JournalEntry.position).order_by(JournalEntry.id):
+            existing.setdefault(_key(row), row)
+    for entry in entries:
+        old = existing.get(_key(entry))
+        if old is not None and old["state"] == "published":
+            for name in TEXT:
+                if getattr(entry, name) != old[name]:
+                    raise DomainError(PUBLISHED_TEXT, f"journal[{ranks[_key(entry)]}].{name}")
     await ensure_tags([t for e in entries for t in e.tags])
-    written_in_tal = {
-        (r["title"], r["happened_on"])
-        for r in await JournalEntry.select(JournalEntry.title, JournalEntry.happened_on).where(
-            (JournalEntry.experiment == experiment_id) & JournalEntry.author.is_not_null())
-    }
-    # An exported file carries the entries written in TAL too: they are not copied back.
-    entries = [e for e in entries if (e.title, e.happened_on) not in written_in_tal]
-    existing = await JournalEntry.select(JournalEntry.id, JournalEntry.state).where(
-        (JournalEntry.experiment == experiment_id) & (JournalEntry.author.is_null())
-    ).order_by(JournalEntry.position).order_by(JournalEntry.id)
+    added: list[tuple[JournalEntry, dict]] = []
     for position, entry in enumerate(entries):
         values = {k: getattr(entry, k) for k in FILE_FIELDS if k != "published"}
-        state = "published" if entry.published else "draft"
         columns = {
             **{getattr(JournalEntry, k): v for k, v in values.items()},
-            JournalEntry.state: state,
+            JournalEntry.state: "published" if entry.published else "draft",
             JournalEntry.position: position,
             JournalEntry.search_text: _search_text(values),
-            **_indexes(values, team["name"] if team else None),
         }
-        if position < len(existing):
-            if existing[position]["state"] == "withdrawn":
-                continue  # a withdrawal in TAL stands: a file does not bring an entry back
-            await JournalEntry.update({**columns, JournalEntry.updated_at: now()}).where(JournalEntry.id == existing[position]["id"])
-            published = await JournalEntry.update({JournalEntry.published_at: now()}).where(
-                (JournalEntry.id == existing[position]["id"]) & JournalEntry.published_at.is_null() & (JournalEntry.state == "published")
-            ).returning(JournalEntry.id)
-            if published:
-                await _audit_file("journal.publish", existing[position]["id"])
-        else:
-            [inserted] = await JournalEntry.insert(JournalEntry(
-                experiment=experiment_id, team=team_id, **{c._meta.name: v for c, v in columns.items()},
-                published_at=now() if entry.published else None,
-            )).returning(JournalEntry.id)
-            if entry.published:
-                await _audit_file("journal.publish", inserted["id"])
-    for extra in existing[len(entries):]:
-        if extra["state"] != "withdrawn":
+        old = existing.get(_key(entry))
+        if old is None:
+            added.append((JournalEntry(experiment=experiment_id, team=team_id,
+                                       **{c._meta.name: v for c, v in columns.items()},
+                                       published_at=now() if entry.published else None), values))
+            continue
+        if old["state"] == "withdrawn":
+            continue  # a withdrawal in TAL stands: a file does not bring an entry back
+        await JournalEntry.update({**columns, JournalEntry.updated_at: now()}).where(JournalEntry.id == old["id"])
+        await _link(old["id"], values, team_name)
+        published = await JournalEntry.update({JournalEntry.published_at: now()}).where(
+            (JournalEntry.id == old["id"]) & JournalEntry.published_at.is_null() & (JournalEntry.state == "published")
+        ).returning(JournalEntry.id)
+        if published:
+            await _audit_file("journal.publish", old["id"])
+    if added:
+        await _add_entries(added, team_name)
+    kept = {_key(e) for e in entries}
+    for key, extra in existing.items():
+        if key not in kept and extra["state"] != "withdrawn":
             await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason:
                                        FILE_WITHDRAWAL, JournalEntry.search_text: ""}
                                       ).where(JournalEntry.id == extra["id"])
+            await _unlink(extra["id"])
             await _audit_file("journal.withdraw", extra["id"], {"reason": FILE_WITHDRAWAL})
+
+
+async def _add_entries(added: list[tuple[JournalEntry, dict]], team: str | None) -> None:
+    """Insert a file's new entries and their related rows in a few statements."""
+    inserted = await JournalEntry.insert(*(entry for entry, _ in added)).returning(JournalEntry.id, JournalEntry.position)
+    id_at = {r["position"]: r["id"] for r in inserted}
+    tag_names = list(dict.fromkeys(t for _, values in added for t in values.get("tags") or []))
+    service_names = list(dict.fromkeys([*([team] if team else []), *(n for _, v in added for n in v.get("services") or [])]))
+    tags = {r["name"]: r["id"] for r in await Tag.select(Tag.id, Tag.name).where(Tag.name.is_in(tag_names))} \
+        if tag_names else {}
+    services = {r["name"]: r["id"] for r in await Service.select(Service.id, Service.name).where(
+        Service.name.is_in(service_names))} if service_names else {}
+    links, concerned, published = [], [], []
+    for entry, values in added:
+        entry_id = id_at[entry.position]
+        links += [JournalEntryTag(entry=entry_id, tag=tags[t]) for t in dict.fromkeys(values.get("tags") or [])]
+        names = dict.fromkeys([*([team] if team else []), *(values.get("services") or [])])
+        concerned += [JournalEntryService(entry=entry_id, service=services[n]) for n in names if n in services]
+        if entry.state == "published":
+            published.append(_file_event("journal.publish", entry_id))
+    await audit.record_many(published)
+    if links:
+        await JournalEntryTag.insert(*links)
+    if concerned:
+        await JournalEntryService.insert(*concerned)
 
 
 FILE_WITHDRAWAL = "retirée du fichier de l'expérimentation"
 
 
 async def _audit_file(action: str, entry_id: int, detail: dict | None = None) -> None:
+    await audit.record(**_file_event(action, entry_id, detail))
+
+
+def _file_event(action: str, entry_id: int, detail: dict | None = None) -> dict:
     """A publication or withdrawal brought by a file: the command line has no account or address."""
-    await audit.record(action, account_id=None, address=None, target=str(entry_id), detail={"source": "file", **(detail or {})})
+    return {"action": action, "account_id": None, "address": None, "target": str(entry_id),
+            "detail": {"source": "file", **(detail or {})}}
 
 
 async def sharing_by_service(since: dt.date, until: dt.date) -> dict[str, dict[str, int]]:

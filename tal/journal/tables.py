@@ -25,15 +25,15 @@ class Tag(Table):
 
 
 class JournalEntry(Table):
-    experiment = ForeignKey(references=Experiment, null=True)
+    experiment = ForeignKey(references=Experiment, null=True, index=True)
     iteration = Integer(null=True, default=None)
     # Rank among the entries of its experiment's file, to load and export in order.
     position = Integer(default=0)
-    team = ForeignKey(references=Service, null=True)
-    author = ForeignKey(references=Account, null=True)
+    team = ForeignKey(references=Service, null=True, index=True)
+    author = ForeignKey(references=Account, null=True, index=True)
     signed = Boolean(default=False)
     title = Varchar(length=200)
-    happened_on = Date()
+    happened_on = Date(index=True)
     what_happened = Text()
     what_we_expected = Text(default="")
     contributing_factors = Text(default="")
@@ -42,24 +42,37 @@ class JournalEntry(Table):
     what_we_change = Text(default="")
     tags = JSON(default=[])
     services = JSON(default=[])
-    # "|tag a|tag b|" and "|Service A|…|" (team and services concerned), for filtering.
-    tags_index = Text(default="")
-    services_index = Text(default="")
     state = Varchar(length=12, default="draft", index=True)
     public = Boolean(default=False, index=True)
-    reviewer = ForeignKey(references=Account, null=True)
+    reviewer = ForeignKey(references=Account, null=True, index=True)
     withdrawn_reason = Text(null=True, default=None)
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     published_at = Timestamptz(null=True, default=None, index=True)
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)
     version = Integer(default=1)
+
+
+class JournalEntryTag(Table, tablename="journal_entry_tags"):
+    """A tag of an entry, one row each (from `tags`), to filter by tag. A withdrawn
+    entry has none: it no longer matches a filter."""
+
+    entry = ForeignKey(references=JournalEntry, index=True)
+    tag = ForeignKey(references=Tag, index=True)
+
+
+class JournalEntryService(Table, tablename="journal_entry_services"):
+    """A service an entry concerns: its team and the services it names (`services`),
+    one row each, to filter by service. A withdrawn entry has none."""
+
+    entry = ForeignKey(references=JournalEntry, index=True)
+    service = ForeignKey(references=Service, index=True)
 
 
 class JournalRevision(Table):
     """The content of an entry before an edit made after publication."""
 
-    entry = ForeignKey(references=JournalEntry)
+    entry = ForeignKey(references=JournalEntry, index=True)
     at = Timestamptz(default=TimestamptzNow())
     content = JSON()
 
@@ -74,7 +87,7 @@ class JournalAction(Table):
 
 class JournalReaction(Table):
     entry = ForeignKey(references=JournalEntry, index=True)
-    account = ForeignKey(references=Account)
+    account = ForeignKey(references=Account, index=True)
     kind = Varchar(length=12)
     # "entry:account:kind": one reaction of each kind per person, even under concurrency.
     key = Varchar(length=60, unique=True)
@@ -83,14 +96,14 @@ class JournalReaction(Table):
 
 class JournalComment(Table):
     entry = ForeignKey(references=JournalEntry, index=True)
-    account = ForeignKey(references=Account)
+    account = ForeignKey(references=Account, index=True)
     body = Text()
     at = Timestamptz(default=TimestamptzNow())
 
 
 class JournalRead(Table):
     entry = ForeignKey(references=JournalEntry, index=True)
-    account = ForeignKey(references=Account)
+    account = ForeignKey(references=Account, index=True)
     key = Varchar(length=40, unique=True)  # "entry:account"
     at = Timestamptz(default=TimestamptzNow())
 
@@ -98,12 +111,12 @@ class JournalRead(Table):
 class AuthorAccess(Table):
     """An admin saw who wrote an anonymous entry (moderation): kept and shown."""
 
-    entry = ForeignKey(references=JournalEntry)
-    admin = ForeignKey(references=Account)
+    entry = ForeignKey(references=JournalEntry, index=True)
+    admin = ForeignKey(references=Account, index=True)
     at = Timestamptz(default=TimestamptzNow())
 
 
 class EntryOfMonth(Table):
     month = Varchar(length=7, unique=True)  # YYYY-MM
-    entry = ForeignKey(references=JournalEntry)
+    entry = ForeignKey(references=JournalEntry, index=True)
     chosen_at = Timestamptz(default=TimestamptzNow())

@@ -8,7 +8,7 @@ interval. The page shows the same figures in a table.
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 import math
 
 from markupsafe import Markup, escape
@@ -20,7 +20,6 @@ MARGIN = 10
 ROW = 46
 TOP = 8
 AXIS = 40
-_ids = itertools.count(1)
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", cls: str = "") -> str:
@@ -69,7 +68,8 @@ def forest(metric: dict, title: str, description: str, names: dict[str, str], la
     parts.append(_text(MARGIN, bottom + 18, f.tick(lo)))
     parts.append(_text(WIDTH - MARGIN, bottom + 18, f.tick(hi), anchor="end"))
     parts.append(_text(min(max(zero, MARGIN + 60), WIDTH - MARGIN - 60), bottom + 34, no_effect_label, anchor="middle"))
-    n = next(_ids)
+    # An id from the content: the same data give the same page, distinct charts distinct ids.
+    n = hashlib.sha256(f"{title}\x00{description}\x00{''.join(parts)}".encode()).hexdigest()[:12]
     return Markup(
         f'<svg class="chart forest" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="forest-{n}-t forest-{n}-d" xmlns="http://www.w3.org/2000/svg">'

@@ -1,0 +1,220 @@
+"""Benchmark at the size of a real collectivité: load time of N experiment files, then
+throughput and p99 latency of the pages a user reads, against the same server's `/sante`.
+
+Run from the repository root (SQLite, one `tal serve` process on the loopback):
+
+    python benchmarks/bench_pages.py                       # 10,000 experiments, 50,000 entries
+    python benchmarks/bench_pages.py --experiments 1000 --duration 5
+
+It writes N `tal-experiment/1` files (made from the samples of `experiments/`, each
+with `--entries` journal entries, services, objectives and tags spread over the
+collectivité), times `tal load` of the whole folder (one transaction, all or
+nothing), creates an agent, starts `tal serve`, signs in, and drives each page for
+`--duration` seconds with `--connections` concurrent clients: with wrk when it is
+installed, otherwise with the Python load generator below (httpx; it shares the
+machine's cores with the server, so its figures are a floor). It prints, per page,
+requests per second, the ratio to `/sante` for a visitor and the p99 latency.
+Nothing here is asserted: speed is shown, not tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import httpx
+import tomli_w
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "phrase-de-passe-du-banc-d-essai"
+SERVICES = [f"Service {name}" for name in (
+    "Population et citoyenneté", "Numérique", "Voirie et propreté", "Affaires scolaires", "Action sociale",
+    "Urbanisme", "Culture", "Sports", "Finances", "Ressources humaines", "Communication", "Environnement",
+    "Petite enfance", "Jeunesse", "Relation usagers", "Eau et assainissement", "Mobilités", "Logement",
+    "Santé publique", "Sécurité")]
+OBJECTIVES = ["Simplifier les démarches", "Réduire les délais", "Maîtriser les dépenses", "Sobriété énergétique",
+              "Accueil des usagers"]
+TAGS = ["prestataire", "outil", "supervision", "formation", "communication", "données", "planning", "accueil",
+        "achat", "météo"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_files(folder: Path, count: int, entries: int) -> None:
+    """`count` files made from the samples, each with its own slug, services and journal."""
+    samples = [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "experiments").glob("*.toml"))]
+    for i in range(count):
+        doc = dict(samples[i % len(samples)])
+        head = dict(doc["experiment"])
+        head["slug"] = f"{head['slug']}-{i}"
+        head["title"] = f"{head['title']} (n° {i})"
+        head["service"] = SERVICES[i % len(SERVICES)]
+        head["partner_services"] = [SERVICES[(i + 7) % len(SERVICES)]]
+        head["objectives"] = [OBJECTIVES[i % len(OBJECTIVES)]]
+        head.pop("intervention", None)
+        doc["experiment"] = head
+        if "decision" in doc:
+            doc["decision"] = {**doc["decision"], "target_services": [SERVICES[(i + 3) % len(SERVICES)]]}
+        doc.pop("decisions", None)
+        doc["journal"] = [{
+            "title": f"Entrée {k + 1} de l'expérimentation {i}",
+            "happened_on": f"2026-{1 + k % 12:02d}-{1 + i % 28:02d}",
+            "what_happened": f"Les rappels de l'état civil sont partis en retard ({i}, {k}).",
+            "what_we_expected": "Que les envois partent à l'heure.",
+            "what_we_learned": "Une supervision quotidienne révèle les anomalies.",
+            "published": True,
+            "tags": [TAGS[(i + k) % len(TAGS)]],
+        } for k in range(entries)]
+        (folder / f"{head['slug']}.toml").write_text(tomli_w.dumps(doc), encoding="utf-8")
+
+
+def tal(env: dict, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "tal.cli", *args], input=stdin, capture_output=True, text=True,
+                            env=env, cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit(f"tal {' '.join(args)}: {result.stderr.strip()}")
+    return result
+
+
+def wait_for(base: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/sante", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+def sign_in(base: str) -> str:
+    """The Cookie header of a signed-in agent."""
+    with httpx.Client(base_url=base, follow_redirects=False) as client:
+        client.get("/connexion")
+        response = client.post("/connexion", data={"username": "agent", "password": PASSWORD,
+                                                   "_csrf_token": client.cookies["tal_csrf"]})
+        if response.status_code != 303:
+            raise SystemExit(f"sign-in failed: {response.status_code}")
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+def drive_wrk(url: str, cookie: str | None, duration: int, connections: int) -> tuple[float, float]:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(args, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
+    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+async def _drive_python(url: str, cookie: str | None, duration: int, connections: int) -> tuple[float, float]:
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Cookie": cookie} if cookie else {}
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+        end = time.monotonic() + duration
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.monotonic() < end:
+                start = time.perf_counter()
+                response = await client.get(url)
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors += response.status_code >= 400
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.monotonic() - started
+    if errors:
+        print(f"  ! {errors} error responses on {url}", file=sys.stderr)
+    latencies.sort()
+    return len(latencies) / elapsed, latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+
+
+def drive(url: str, cookie: str | None, duration: int, connections: int) -> tuple[float, float]:
+    if shutil.which("wrk"):
+        return drive_wrk(url, cookie, duration, connections)
+    return asyncio.run(_drive_python(url, cookie, duration, connections))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiments", type=int, default=10_000)
+    parser.add_argument("--entries", type=int, default=5, help="journal entries per experiment")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--load-only", action="store_true", help="time the load, do not serve")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tal-bench-") as tmp:
+        folder = Path(tmp) / "files"
+        folder.mkdir()
+        env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp}/tal.sqlite", "TAL_DATA_DIR": tmp,
+               "PYTHONPATH": str(ROOT)}
+        write_files(folder, args.experiments, args.entries)
+        started = time.monotonic()
+        out = tal(env, "load", str(folder)).stdout.strip()
+        seconds = time.monotonic() - started
+        print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
+              f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
+        if args.load_only:
+            return 0
+        tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
+            stdin=PASSWORD + "\n")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "tal.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(base)
+            cookie = sign_in(base)
+            slug = f"rappel-sms-etat-civil-{args.experiments // 2}"
+            entry = httpx.get(f"{base}/api/v1/journal", headers={"Cookie": cookie}).json()["items"][0]["id"]
+            pages = [
+                ("/sante (visitor)", "/sante", None),
+                ("/sante (agent)", "/sante", cookie),
+                ("home", "/", cookie),
+                ("register", "/experimentations", cookie),
+                ("register, filtered", f"/experimentations?service={SERVICES[3]}", cookie),
+                ("register, searched", "/experimentations?q=rappels", cookie),
+                ("register, page 200", "/experimentations?page=200", cookie),
+                ("experiment page", f"/experimentations/{slug}", cookie),
+                ("journal", "/journal", cookie),
+                ("journal entry", f"/journal/{entry}", cookie),
+                ("API experiments", "/api/v1/experiments", cookie),
+                ("API journal", "/api/v1/journal", cookie),
+                ("Atom feed (public)", "/journal/public.atom", None),
+            ]
+            generator = "wrk" if shutil.which("wrk") else "Python (httpx) load generator"
+            print(f"{args.connections} connections, {args.duration} s per page, {generator}")
+            print(f"{'page':<22} {'req/s':>9} {'/sante':>8} {'p99 ms':>8}")
+            floor = None
+            for name, path, with_cookie in pages:
+                rate, p99 = drive(base + path, with_cookie, args.duration, args.connections)
+                floor = floor or rate
+                print(f"{name:<22} {rate:>9.1f} {rate / floor:>7.1%} {p99:>8.1f}", flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
