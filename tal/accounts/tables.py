@@ -11,6 +11,8 @@ class Service(Table):
     """A service of the collectivité (Population et citoyenneté, Numérique…)."""
 
     name = Varchar(length=120, unique=True, index=True)
+    # An archived service stays on past experiments and entries but is no longer offered.
+    archived = Boolean(default=False, index=True)
 
 
 class Account(Table):
@@ -55,3 +57,14 @@ class ApiToken(Table):
     # Fixed-window rate limit, shared by every process through the database.
     window_start = Timestamptz(null=True, default=None)
     window_count = Integer(default=0)
+
+
+class PasswordReset(Table):
+    """A one-time password reset link an admin hands over: only its SHA-256 is kept;
+    valid 24 hours, used once."""
+
+    account = ForeignKey(references=Account, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

@@ -5,7 +5,7 @@ its journal entries, which live in the journal). The other columns are derived
 from it on every write, to filter, search and sort in SQL.
 """
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -16,6 +16,8 @@ class Objective(Table):
     """A strategic objective of the collectivité."""
 
     title = Varchar(length=200, unique=True, index=True)
+    # An archived objective stays on past experiments but is no longer offered.
+    archived = Boolean(default=False, index=True)
 
 
 class Experiment(Table):
