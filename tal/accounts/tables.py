@@ -30,6 +30,11 @@ class Account(Table):
     # Carried by every session cookie; incremented to end all sessions of the
     # account at once (sign-out, password change, deactivation), in every process.
     session_generation = Integer(default=0)
+    # ProConnect: the provider's subject identifier, what later sign-ins match on.
+    # Unique through the index `account_oidc_subject_unique` (its migration).
+    oidc_subject = Varchar(length=255, null=True, default=None)
+    # An admin may turn password sign-in off for an account that uses ProConnect.
+    password_sign_in = Boolean(default=True)
 
 
 class LoginThrottle(Table):

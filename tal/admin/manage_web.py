@@ -103,6 +103,8 @@ ACCOUNT_ACTIONS = {
     "service": lambda u, form, by, at: services.set_service(u, _get(form, "service"), by=by, address=at),
     "desactiver": lambda u, form, by, at: services.deactivate(u, by=by, address=at),
     "reactiver": lambda u, form, by, at: services.reactivate(u, by=by, address=at),
+    "mot-de-passe": lambda u, form, by, at: services.set_password_sign_in(u, _get(form, "allowed") == "1", by=by,
+                                                                          address=at),
 }
 
 

@@ -262,7 +262,8 @@ class AccountFilters:
 
 async def search_accounts(filters: AccountFilters) -> list[dict]:
     query = Account.select(Account.username, Account.display_name, Account.role, Account.service.name,
-                           Account.active, Account.created_at).order_by(Account.username)
+                           Account.active, Account.created_at, Account.password_sign_in,
+                           Account.oidc_subject).order_by(Account.username)
     if filters.q.strip():
         term = filters.q.strip()[:60]
         query = query.where(contains(Account.username, term.lower()) | contains(Account.display_name, term))
@@ -354,6 +355,14 @@ async def reactivate(username: str, *, by: int | None, address: str | None) -> b
     await record("account.reactivate", account_id=by, address=address, target=row["username"],
                  detail={"account": row["id"]})
     return True
+
+
+async def set_password_sign_in(username: str, allowed: bool, *, by: int | None, address: str | None) -> None:
+    """Allow or refuse password sign-in for an account (those using ProConnect)."""
+    row = await _account(username)
+    await Account.update({Account.password_sign_in: allowed}).where(Account.id == row["id"])
+    await record("account.password_sign_in", account_id=by, address=address, target=row["username"],
+                 detail={"account": row["id"], "allowed": allowed})
 
 
 def _digest(token: str) -> str:
