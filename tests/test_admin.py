@@ -6,6 +6,7 @@ nothing written; every change in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -208,3 +209,16 @@ def test_service_commands_and_the_last_admin_on_the_command_line(database, tmp_p
     assert merged.returncode == 0, merged.stderr
     listed = tal("service", "list").stdout
     assert "Finances" in listed and "Commande publique" not in listed
+
+
+async def test_an_admin_turns_password_sign_in_off_and_on_for_an_account(client, other_client, accounts):
+    await client.login("admin")
+    assert (await client.post("/admin/comptes/voirie/mot-de-passe", {"allowed": "0"})).status_code == 303
+    refused = await other_client.post("/connexion", {"username": "voirie", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "Autoriser la connexion par mot de passe" in text_of((await client.get("/admin/comptes/voirie")).text)
+    assert (await client.post("/admin/comptes/voirie/mot-de-passe", {"allowed": "1"})).status_code == 303
+    await other_client.login("voirie")
+    rows = await AuditEntry.select(AuditEntry.detail).where(AuditEntry.action == "account.password_sign_in")
+    details = [json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"] for r in rows]
+    assert [d["allowed"] for d in details] == [False, True]
