@@ -31,6 +31,9 @@ from tal.core.http import (
     security_headers,
 )
 from tal.admin import web as admin_web
+from tal.admin import manage_web as admin_manage_web
+from tal.admin import api as admin_api
+from tal.accounts import oidc_web
 from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
 from tal.core.templating import register_globals, template_engine
@@ -123,6 +126,9 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *barometer_web.ROUTES,
             *barometer_api.ROUTES,
             *admin_web.ROUTES,
+            *admin_manage_web.ROUTES,
+            *admin_api.ROUTES,
+            *oidc_web.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=CacheControlHeader(max_age=365 * 86400, public=True)),
         ],

@@ -61,12 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     create = user_sub.add_parser("create", help="créer un compte")
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=("agent", "manager", "committee", "admin"))
-    create.add_argument("--service", help="service de rattachement (créé s'il n'existe pas)")
+    create.add_argument("--service", help="service de rattachement (un service existant)")
+    create.add_argument("--create-service", action="store_true", help="créer le service s'il n'existe pas")
     create.add_argument("--name", default="", help="nom affiché")
     create.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
     user_sub.add_parser("list", help="lister les comptes")
     deactivate = user_sub.add_parser("deactivate", help="désactiver un compte (ses sessions prennent fin)")
     deactivate.add_argument("username")
+    reactivate = user_sub.add_parser("reactivate", help="réactiver un compte")
+    reactivate.add_argument("username")
     role = user_sub.add_parser("role", help="changer le rôle d'un compte")
     role.add_argument("username")
     role.add_argument("role", choices=("agent", "manager", "committee", "admin"))
@@ -94,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     opendata.add_argument("folder", type=Path, metavar="DOSSIER")
 
     sub.add_parser("migrate", help="appliquer les migrations de la base")
+    from tal.admin.cli import add_service_parser
+
+    add_service_parser(sub)
     return parser
 
 
@@ -147,11 +153,12 @@ async def _export(slug: str) -> str:
 
 async def _create_user(args: argparse.Namespace, password: str) -> str:
     from tal import db
-    from tal.accounts.services import create_account
+    from tal.admin.services import create_account
 
     await _prepare()
     async with db.transaction():
-        actor = await create_account(args.username, password, role=args.role, service=args.service, display_name=args.name)
+        actor = await create_account(args.username, password, role=args.role, service=args.service, display_name=args.name,
+                                     create_service=args.create_service, by=None, address=None)
     return f"Compte « {actor.username} » créé (rôle {actor.role}, service {actor.service or 'aucun'})."
 
 
@@ -165,11 +172,16 @@ async def _change_user(args: argparse.Namespace, password: str | None) -> str:
         if args.user_command == "list":
             return "\n".join(f"{r['username']}\t{r['role']}\t{r['service.name'] or '-'}\t{'actif' if r['active'] else 'inactif'}"
                              for r in await services.list_accounts())
+        from tal.admin import services as admin
+
+        if args.user_command == "reactivate":
+            done = await admin.reactivate(args.username, by=None, address=None)
+            return f"Compte « {args.username} » réactivé." if done else f"Compte « {args.username} » déjà actif."
         if args.user_command == "deactivate":
-            done = await services.deactivate(args.username, by=None, address=None)
+            done = await admin.deactivate(args.username, by=None, address=None)
             return f"Compte « {args.username} » désactivé." if done else f"Compte « {args.username} » déjà désactivé."
         if args.user_command == "role":
-            await services.set_role(args.username, args.role, by=None, address=None)
+            await admin.set_role(args.username, args.role, by=None, address=None)
             return f"Compte « {args.username} » : rôle {args.role}."
         await services.set_password(args.username, password or "", by=None, address=None)
         return f"Compte « {args.username} » : mot de passe changé, sessions fermées."
@@ -252,6 +264,10 @@ def run(argv: list[str]) -> int:
         from tal.barometer.cli import barometer_command
 
         print(asyncio.run(barometer_command(args)))
+    elif args.command == "service":
+        from tal.admin.cli import service_command
+
+        print(asyncio.run(service_command(args)))
     elif args.command == "migrate":
         asyncio.run(_prepare())
         print("Base à jour.")

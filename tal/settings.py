@@ -61,6 +61,16 @@ class Settings:
     session_idle_minutes: int = 60
     audit_days: int = 365
     forwarded_allow_ips: frozenset[str] = frozenset()
+    # ProConnect (OpenID Connect): enabled when issuer, client id and secret are all set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # e-mail domain -> service of the active agent account its first sign-in creates.
+    oidc_domains: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def is_sqlite(self) -> bool:
@@ -121,6 +131,27 @@ def _addresses(name: str) -> frozenset[str]:
     return frozenset(items)
 
 
+def _oidc_domains() -> tuple[tuple[str, str], ...]:
+    """TAL_OIDC_DOMAINS: `domain=Service` pairs separated by commas."""
+    pairs = []
+    for item in os.environ.get("TAL_OIDC_DOMAINS", "").split(","):
+        if not item.strip():
+            continue
+        domain, _, service = item.partition("=")
+        domain, service = domain.strip().lower(), service.strip()
+        if not domain or "@" in domain or not service:
+            raise SettingsError(f"TAL_OIDC_DOMAINS : « domaine=Service » attendu (reçu : {item[:80]!r}).")
+        pairs.append((domain, service[:120]))
+    return tuple(pairs)
+
+
+def _oidc_issuer() -> str:
+    issuer = os.environ.get("TAL_OIDC_ISSUER", "").strip().rstrip("/")
+    if issuer and not issuer.startswith(("https://", "http://localhost", "http://127.0.0.1")):
+        raise SettingsError("TAL_OIDC_ISSUER doit être une adresse https:// (reçu : %r)." % issuer[:80])
+    return issuer
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("TAL_DATA_DIR", "tal-data")).resolve()
     url = os.environ.get("TAL_DATABASE_URL") or f"sqlite:///{data_dir / 'tal.sqlite'}"
@@ -140,6 +171,10 @@ def load_settings() -> Settings:
         session_idle_minutes=_positive("TAL_SESSION_IDLE_MINUTES", 60, 24 * 60 * 30),
         audit_days=_positive("TAL_AUDIT_DAYS", 365, 365 * 100),
         forwarded_allow_ips=_addresses("FORWARDED_ALLOW_IPS"),
+        oidc_issuer=_oidc_issuer(),
+        oidc_client_id=os.environ.get("TAL_OIDC_CLIENT_ID", "").strip()[:200],
+        oidc_client_secret=os.environ.get("TAL_OIDC_CLIENT_SECRET", "").strip()[:500],
+        oidc_domains=_oidc_domains(),
     )
 
 

@@ -185,23 +185,23 @@ def _tal(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 async def test_account_changes_on_the_command_line_are_audited(database, monkeypatch):
     monkeypatch.setenv("TAL_DATABASE_URL", _cli_url(database))
     created = _tal("user", "create", "lucie.martin", "--role", "agent", "--service", "Numérique",
-                   "--password-stdin", stdin="cheval-agrafe-batterie\n")
+                   "--create-service", "--password-stdin", stdin="cheval-agrafe-batterie\n")
     assert created.returncode == 0, created.stderr
     assert _tal("user", "role", "lucie.martin", "manager").returncode == 0
     assert _tal("user", "password", "lucie.martin", "--password-stdin", stdin="nouvelle-phrase-secrete\n").returncode == 0
     assert _tal("user", "deactivate", "lucie.martin").returncode == 0
     listed = _tal("user", "list")
     assert "lucie.martin\tmanager\tNumérique\tinactif" in listed.stdout
-    nul = _tal("user", "create", "paul", "--role", "agent", "--service", "X", "--password-stdin",
+    nul = _tal("user", "create", "paul", "--role", "agent", "--service", "X", "--create-service", "--password-stdin",
                stdin="un-mot-de-passe\x00-long\n")
     assert nul.returncode == 1 and "Traceback" not in nul.stderr and "nul" in nul.stderr
     missing = _tal("user", "role", "personne", "agent")
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     rows = await _entries()
     assert [(r["action"], r["target"]) for r in rows] == [
-        ("account.create", "lucie.martin"), ("account.role", "lucie.martin"),
+        ("service.create", "Numérique"), ("account.create", "lucie.martin"), ("account.role", "lucie.martin"),
         ("account.password", "lucie.martin"), ("account.deactivate", "lucie.martin")]
-    assert rows[1]["detail"] == {"account": rows[0]["detail"]["account"], "before": "agent", "after": "manager"}
+    assert rows[2]["detail"] == {"account": rows[1]["detail"]["account"], "before": "agent", "after": "manager"}
 
 
 def _cli_url(backend: str) -> str:
@@ -216,7 +216,7 @@ async def test_two_user_creations_at_once_with_a_new_service_both_succeed(databa
     monkeypatch.setenv("TAL_DATABASE_URL", _cli_url(database))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [subprocess.Popen([sys.executable, "-m", "tal.cli", "user", "create", f"agent{i}", "--role", "agent",
-                               "--service", "Service tout neuf", "--password-stdin"], stdin=subprocess.PIPE,
+                               "--service", "Service tout neuf", "--create-service", "--password-stdin"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
              for i in range(2)]
     results = [p.communicate("cheval-agrafe-batterie\n", timeout=120) for p in procs]

@@ -69,8 +69,11 @@ def test_user_errors_are_one_french_line(tal, args, message):
 
 
 def test_user_create_then_sign_in_is_possible(tal):
-    result = tal("user", "create", "claire", "--role", "manager", "--service", "Finances", "--password-stdin",
-                 stdin="un-long-mot-de-passe\n")
+    unknown = tal("user", "create", "claire", "--role", "manager", "--service", "Finances", "--password-stdin",
+                  stdin="un-long-mot-de-passe\n")
+    assert unknown.returncode == 1 and "service : service inconnu" in unknown.stderr
+    result = tal("user", "create", "claire", "--role", "manager", "--service", "Finances", "--create-service",
+                 "--password-stdin", stdin="un-long-mot-de-passe\n")
     assert result.returncode == 0, result.stderr
     assert "« claire » créé (rôle manager, service Finances)" in result.stdout
     again = tal("user", "create", "claire", "--role", "manager", "--service", "Finances", "--password-stdin",

@@ -139,10 +139,10 @@ async def test_visibility_of_every_state_for_every_role_and_a_visitor(client, ot
     expectations = {
         # reader: (draft, published, public, withdrawn stub)
         "agent": (True, True, True, True),
-        "manager": (True, True, True, True),  # same service: the team
+        "manager": (False, True, True, True),  # a draft is its author's (tests/test_journal_visibility.py)
         "voirie": (False, True, True, True),
         "comite": (False, True, True, True),
-        "admin": (True, True, True, True),
+        "admin": (False, True, True, True),
         None: (False, False, True, False),
     }
     for reader, expected in expectations.items():
@@ -374,7 +374,7 @@ async def test_the_feeds_validate_against_rfc_4287(client, accounts, tags):
         validate_atom((await client.get(url)).content)
 
 
-async def test_a_withdrawn_draft_stays_with_its_team_and_withdrawn_text_is_not_searchable(client, other_client, accounts, tags):
+async def test_a_withdrawn_draft_stays_with_its_author_and_withdrawn_text_is_not_searchable(client, other_client, accounts, tags):
     await client.login("agent")
     draft_id = await write(client, action="draft", title="Brouillon abandonné")
     assert (await client.post(f"/journal/{draft_id}/retirer", {"reason": "Écrit par erreur"})).status_code == 303

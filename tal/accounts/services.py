@@ -43,7 +43,8 @@ async def ensure_service(name: str) -> int:
 
 
 async def service_names() -> list[str]:
-    rows = await Service.select(Service.name).order_by(Service.name)
+    """The services offered in forms: archived ones are left out."""
+    rows = await Service.select(Service.name).where(Service.archived == False).order_by(Service.name)  # noqa: E712
     return [r["name"] for r in rows]
 
 

@@ -73,6 +73,9 @@ async def generation_of(account_id: int) -> int:
     return row["session_generation"] if row else 0
 
 
+PENDING_SIGN_IN = "pending_sign_in"
+
+
 class CurrentActor(ASGIMiddleware):
     """Put the signed-in actor (or None) in scope state, from the session cookie;
     a session that has ended is cleared (its cookie with it)."""
@@ -83,6 +86,8 @@ class CurrentActor(ASGIMiddleware):
         session = scope.get("session")
         actor = await session_actor(session) if session else None
         if actor is None and session:
-            scope["session"] = {}
+            # A visitor's session keeps only a sign-in in progress (an external provider's).
+            kept = session.get(PENDING_SIGN_IN) if isinstance(session, dict) else None
+            scope["session"] = {PENDING_SIGN_IN: kept} if kept else {}
         scope.setdefault("state", {})["actor"] = actor
         await next_app(scope, receive, send)

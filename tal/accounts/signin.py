@@ -108,9 +108,10 @@ async def sign_in(username: str, password: str, address: str) -> tuple[Actor, in
     username = username.strip().lower()[:USERNAME_MAX]
     async with db.transaction():
         await _reserve(username, address, now)
-    row = await Account.select(*ACTOR_COLUMNS, Account.password_hash, Account.session_generation).where(
-        Account.username == username).first()
+    row = await Account.select(*ACTOR_COLUMNS, Account.password_hash, Account.session_generation,
+                               Account.password_sign_in).where(Account.username == username).first()
     ok = await verify_password(password, row["password_hash"] if row else DUMMY_HASH)
+    ok = ok and row["password_sign_in"]  # an admin may keep an account to ProConnect only
     actor = actor_of_row(row) if ok else None
     async with db.transaction():
         if actor is not None:

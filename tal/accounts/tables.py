@@ -11,6 +11,8 @@ class Service(Table):
     """A service of the collectivité (Population et citoyenneté, Numérique…)."""
 
     name = Varchar(length=120, unique=True, index=True)
+    # An archived service stays on past experiments and entries but is no longer offered.
+    archived = Boolean(default=False, index=True)
 
 
 class Account(Table):
@@ -28,6 +30,11 @@ class Account(Table):
     # Carried by every session cookie; incremented to end all sessions of the
     # account at once (sign-out, password change, deactivation), in every process.
     session_generation = Integer(default=0)
+    # ProConnect: the provider's subject identifier, what later sign-ins match on.
+    # Unique through the index `account_oidc_subject_unique` (its migration).
+    oidc_subject = Varchar(length=255, null=True, default=None)
+    # An admin may turn password sign-in off for an account that uses ProConnect.
+    password_sign_in = Boolean(default=True)
 
 
 class LoginThrottle(Table):
@@ -55,3 +62,14 @@ class ApiToken(Table):
     # Fixed-window rate limit, shared by every process through the database.
     window_start = Timestamptz(null=True, default=None)
     window_count = Integer(default=0)
+
+
+class PasswordReset(Table):
+    """A one-time password reset link an admin hands over: only its SHA-256 is kept;
+    valid 24 hours, used once."""
+
+    account = ForeignKey(references=Account, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

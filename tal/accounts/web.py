@@ -19,9 +19,14 @@ SMALL_FORM = {"max_body": 4096, "max_fields": 10}
 LANGUAGE_FORM = {"max_body": 16384, "max_fields": 10}
 
 
+def _login(request: Request, *, status_code: int = 200, next: str = "/", username: str = "", error=None) -> Template:
+    return render(request, "accounts/login.html", status_code=status_code, next=next, username=username, error=error,
+                  oidc_enabled=get_settings().oidc_enabled)
+
+
 @get("/connexion", name="login")
 async def login_page(request: Request, next: FromQuery[str] = "/") -> Template:
-    return render(request, "accounts/login.html", next=safe_next(next), username="", error=None)
+    return _login(request, next=safe_next(next))
 
 
 @post("/connexion", opt=SMALL_FORM)
@@ -33,7 +38,7 @@ async def login(request: Request) -> Response:
         actor, generation = await signin.sign_in(
             username, str(form.get("password", "")).replace("\x00", ""), client_address(request))
     except DomainError as exc:
-        return render(request, "accounts/login.html", status_code=exc.status_code, next=target, username=username, error=exc)
+        return _login(request, status_code=exc.status_code, next=target, username=username, error=exc)
     # A new session on sign-in: no session fixation.
     request.clear_session()
     request.set_session(sessions.new_session(actor.id, generation))
@@ -45,7 +50,15 @@ async def logout(request: Request) -> Redirect:
     actor = actor_of(request)
     if actor is not None:
         await signin.sign_out(actor, client_address(request))
+    id_token = request.session.get("oidc_id_token") if isinstance(request.session, dict) else None
     request.clear_session()
+    if id_token and get_settings().oidc_enabled:
+        # Signed in with ProConnect: its session ends too (end-session endpoint).
+        from tal.accounts import oidc_web
+
+        target = await oidc_web.end_session(request, id_token)
+        if target:
+            return Redirect(target, status_code=303)
     return Redirect("/", status_code=303)
 
 

@@ -475,7 +475,9 @@ def _summaries(rows: list[dict]) -> list[Summary]:
 
 
 async def objective_titles() -> list[str]:
-    return [r["title"] for r in await Objective.select(Objective.title).order_by(Objective.title)]
+    """The objectives offered in forms: archived ones stay on their experiments but are left out."""
+    return [r["title"] for r in await Objective.select(Objective.title).where(
+        Objective.archived == False).order_by(Objective.title)]  # noqa: E712
 
 
 async def transition(slug: str, to: str, actor: Actor, expected_version: int | None = None) -> SaveResult:

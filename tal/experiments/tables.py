@@ -16,6 +16,8 @@ class Objective(Table):
     """A strategic objective of the collectivité."""
 
     title = Varchar(length=200, unique=True, index=True)
+    # An archived objective stays on past experiments but is no longer offered.
+    archived = Boolean(default=False, index=True)
 
 
 class Experiment(Table):

@@ -1,10 +1,16 @@
 """The journal's domain rules: who sees and changes which entry, publication without
 a validation chain, history of edits, reactions, comments, actions, recognition.
 
-Visibility: a draft is seen by its team (the author's service) and admins; a
-published entry by every agent; a public one by everybody; a withdrawn entry leaves a
-stub (title and reason) where it was visible. The public never sees an author; agents
-see it only when the entry is signed; an admin may reveal it, and that is logged.
+Visibility (`can_read`, the one policy behind the entry page, its JSON twin, the
+feeds, the search and the exports): a draft, and a withdrawn entry that was never
+published, are read by their author and the colleagues the author named (co-authors,
+a colleague asked to reread) only: not the team, not its manager, not an admin. An
+entry loaded from a file has no author in TAL: its draft is read by its team. A
+published entry is read by every agent, a public one by everybody; a withdrawn entry
+leaves a stub (title and reason) where it was visible. The earlier versions of a
+published entry are shown to its author only (`can_see_revisions`); admins see in the
+audit log that an entry was edited, never the text. The public never sees an author;
+agents see it only when the entry is signed; an admin may reveal it, and that is logged.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from tal.journal.tables import (
     AuthorAccess,
     EntryOfMonth,
     JournalAction,
+    JournalCoauthor,
     JournalComment,
     JournalEntry,
     JournalEntryService,
@@ -65,9 +72,33 @@ def _never_published(row: dict) -> bool:
 
 
 def can_read(actor: Actor | None, row: dict) -> bool:
+    """Whether `actor` (None: a visitor) may read the entry `row` (its columns, its team's
+    name, and `coauthors`, the ids of the colleagues its author named)."""
     if _never_published(row):
-        return actor is not None and (actor.is_admin or _same_team(actor, row) or actor.id == row["reviewer"])
+        return actor is not None and _named(actor, row)
     return actor is not None or row["public"]
+
+
+def _named(actor: Actor, row: dict) -> bool:
+    """The author and the colleagues the author named; the team for a file's entry."""
+    if row["author"] is None:
+        return actor.service is not None and actor.service == row.get("team.name")
+    return actor.id in (row["author"], row["reviewer"]) or actor.id in row.get("coauthors", ())
+
+
+def _named_condition(actor: Actor):
+    """`_named` as a query condition, to list the drafts an actor may read."""
+    coauthored = JournalCoauthor.select(JournalCoauthor.entry).where(JournalCoauthor.account == actor.id)
+    condition = (JournalEntry.author == actor.id) | (JournalEntry.reviewer == actor.id) | JournalEntry.id.is_in(
+        coauthored)
+    if actor.service is not None:
+        condition |= JournalEntry.author.is_null() & (JournalEntry.team.name == actor.service)
+    return condition
+
+
+def can_see_revisions(actor: Actor | None, row: dict) -> bool:
+    """The earlier versions of an entry may hold a sentence its author rewrote: its author only."""
+    return actor is not None and row["author"] is not None and actor.id == row["author"]
 
 
 def _same_team(actor: Actor, row: dict) -> bool:
@@ -101,7 +132,13 @@ async def _row(entry_id: int) -> dict:
                                     JournalEntry.experiment.title).where(JournalEntry.id == entry_id).first()
     if row is None:
         raise NotFound("aucune entrée de journal n° %d" % entry_id)
+    row["coauthors"] = await coauthor_ids(entry_id)
     return row
+
+
+async def coauthor_ids(entry_id: int) -> tuple[int, ...]:
+    rows = await JournalCoauthor.select(JournalCoauthor.account).where(JournalCoauthor.entry == entry_id)
+    return tuple(sorted(r["account"] for r in rows))
 
 
 async def _readable(entry_id: int, actor: Actor | None) -> dict:
@@ -204,6 +241,9 @@ async def update(actor: Actor, entry_id: int, data: EntryInput, expected_version
         await JournalRevision.insert(
             JournalRevision(entry=entry_id, content=msgspec.json.encode({k: _previous(row, k) for k in CONTENT}).decode())
         )
+        # Admins see that the entry was rewritten, never the earlier text (its author's only).
+        await audit.record("journal.revise", account_id=actor.id, address=None, target=str(entry_id),
+                           detail={"version": row["version"]})
     await _write(entry_id, row, expected_version, {
         **{getattr(JournalEntry, k): content[k] for k in CONTENT},
         JournalEntry.experiment: experiment_id,
@@ -273,6 +313,26 @@ async def propose_review(actor: Actor, entry_id: int, username: str, expected_ve
     if colleague is None or colleague["id"] == actor.id:
         raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "reviewer")
     await _write(entry_id, row, expected_version, {JournalEntry.reviewer: colleague["id"]})
+
+
+async def add_coauthor(actor: Actor, entry_id: int, username: str) -> None:
+    """Name a colleague co-author: they read the entry while it is a draft."""
+    row = await _editable(entry_id, actor)
+    if row["author"] != actor.id:
+        raise Forbidden("seul l'auteur ou l'autrice de l'entrée nomme ses co-auteurs")
+    colleague = await Account.select(Account.id).where(
+        (Account.username == username.strip().lower()[:60]) & (Account.active == True)).first()  # noqa: E712
+    if colleague is None or colleague["id"] == actor.id:
+        raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "coauthor")
+    await JournalCoauthor.insert(JournalCoauthor(
+        entry=entry_id, account=colleague["id"], key=f"{entry_id}:{colleague['id']}")).on_conflict(
+        target=JournalCoauthor.key, action="DO NOTHING")
+
+
+async def coauthor_names(entry_id: int) -> list[str]:
+    rows = await JournalCoauthor.select(JournalCoauthor.account.display_name).where(
+        JournalCoauthor.entry == entry_id).order_by(JournalCoauthor.id)
+    return [r["account.display_name"] for r in rows]
 
 
 async def react(actor: Actor, entry_id: int, kind: str) -> None:
@@ -385,6 +445,7 @@ class EntryView:
     tags: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     late_actions: int = 0
+    coauthors: list[str] = field(default_factory=list)
 
 
 def _experiment_readable(actor: Actor | None, row: dict) -> bool:
@@ -458,14 +519,11 @@ async def search(filters: JournalFilters, actor: Actor | None) -> Page[EntrySumm
 
 
 async def team_drafts(actor: Actor | None) -> list[EntrySummary]:
-    """Drafts of the actor's team, and drafts a colleague asked the actor to reread."""
+    """The actor's drafts, those a colleague named the actor on, and the drafts of the
+    files of the actor's team."""
     if actor is None:
         return []
-    condition = (JournalEntry.state == "draft") & (
-        (JournalEntry.author == actor.id)
-        | (JournalEntry.team.name == (actor.service or "-"))
-        | (JournalEntry.reviewer == actor.id)
-    )
+    condition = (JournalEntry.state == "draft") & _named_condition(actor)
     rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name, *EXPERIMENT_COLUMNS
                                      ).where(condition).order_by(JournalEntry.updated_at, ascending=False)
     return [_summary(r, actor) for r in rows]
@@ -500,7 +558,7 @@ async def get(entry_id: int, actor: Actor | None) -> EntryView:
     reads = await JournalRead.count().where(JournalRead.entry == entry_id) if is_team else None
     actions = [] if withdrawn else await JournalAction.select().where(JournalAction.entry == entry_id).order_by(JournalAction.due_on)
     today = dt.date.today()
-    revisions = [] if withdrawn else [
+    revisions = [] if withdrawn or not can_see_revisions(actor, row) else [
         {"at": r["at"], "content": _json(r["content"])}
         for r in await JournalRevision.select().where(JournalRevision.entry == entry_id).order_by(JournalRevision.at)
     ]
@@ -520,6 +578,7 @@ async def get(entry_id: int, actor: Actor | None) -> EntryView:
         tags=_json(row["tags"]),
         services=_json(row["services"]),
         late_actions=sum(1 for a in actions if a["done_at"] is None and a["due_on"] < today),
+        coauthors=await coauthor_names(entry_id) if _never_published(row) else [],
     )
 
 
@@ -609,9 +668,14 @@ async def entries_of(
         condition &= JournalEntry.author.is_null()
     rows = await JournalEntry.select(*JournalEntry.all_columns(), JournalEntry.team.name).where(
         condition).order_by(JournalEntry.position).order_by(JournalEntry.id)
+    named: dict[int, list[int]] = {}
+    if rows and not everything:
+        for r in await JournalCoauthor.select(JournalCoauthor.entry, JournalCoauthor.account).where(
+                JournalCoauthor.entry.is_in([row["id"] for row in rows])):
+            named.setdefault(r["entry"], []).append(r["account"])
     docs = []
     for row in rows:
-        if not everything and not can_read(actor, row):
+        if not everything and not can_read(actor, {**row, "coauthors": named.get(row["id"], ())}):
             continue
         data = {k: row[k] for k in FILE_FIELDS if k not in ("published", "tags")}
         docs.append(EntryDoc(**data, published=row["state"] != "draft", tags=_json(row["tags"])))

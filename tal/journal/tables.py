@@ -3,8 +3,8 @@ reactions, comments and reads.
 
 An entry belongs to a team (a service) and, when written in TAL, to its author;
 `signed` says whether the author's name is shown to agents (never to the public).
-States: draft (the team only), published (every agent), withdrawn (a stub with its
-reason). `public` makes a published entry visible to citizens too.
+States: draft (its author and the co-authors the author names only), published
+(every agent), withdrawn (a stub with its reason). `public` makes a published entry visible to citizens too.
 """
 
 from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
@@ -75,6 +75,15 @@ class JournalRevision(Table):
     entry = ForeignKey(references=JournalEntry, index=True)
     at = Timestamptz(default=TimestamptzNow())
     content = JSON()
+
+
+class JournalCoauthor(Table):
+    """A colleague the author named on an entry: reads it while it is a draft."""
+
+    entry = ForeignKey(references=JournalEntry, index=True)
+    account = ForeignKey(references=Account, index=True)
+    key = Varchar(length=40, unique=True)  # "entry:account"
+    at = Timestamptz(default=TimestamptzNow())
 
 
 class JournalAction(Table):

@@ -284,6 +284,12 @@ async def propose_review(request: Request, entry_id: FromPath[int]) -> Response:
         actor, entry_id, forms.get(form, "reviewer"), forms.version(form)))
 
 
+@post("/journal/{entry_id:int}/coauteurs")
+async def add_coauthor(request: Request, entry_id: FromPath[int]) -> Response:
+    return await _entry_action(request, entry_id, lambda actor, form: services.add_coauthor(
+        actor, entry_id, forms.get(form, "coauthor")))
+
+
 @post("/journal/{entry_id:int}/reagir")
 async def react(request: Request, entry_id: FromPath[int]) -> Response:
     return await _entry_action(request, entry_id, lambda actor, form: services.react(actor, entry_id, forms.get(form, "kind")))
@@ -328,4 +334,4 @@ async def reveal_author(request: Request, entry_id: FromPath[int]) -> Template:
 
 
 ROUTES = [journal_list, new_entry_page, create_entry, entry_page, edit_entry_page, edit_entry, publish, make_public,
-          withdraw, propose_review, react, comment, add_action, action_done, of_month, reveal_author]
+          withdraw, propose_review, add_coauthor, react, comment, add_action, action_done, of_month, reveal_author]
