@@ -44,6 +44,8 @@ from tal.journal import feeds_web
 from tal.journal import web as journal_web
 from tal.replications import api as replications_api
 from tal.replications import web as replications_web
+from tal.committee import api as committee_api
+from tal.committee import web as committee_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -119,6 +121,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *barometer_web.ROUTES,
             *barometer_api.ROUTES,
             *admin_web.ROUTES,
+            *committee_web.ROUTES,
+            *committee_api.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor()],
