@@ -46,6 +46,8 @@ from tal.replications import api as replications_api
 from tal.replications import web as replications_web
 from tal.committee import api as committee_api
 from tal.committee import web as committee_web
+from tal.review import api as review_api
+from tal.review import web as review_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -123,6 +125,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *admin_web.ROUTES,
             *committee_web.ROUTES,
             *committee_api.ROUTES,
+            *review_web.ROUTES,
+            *review_api.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor()],

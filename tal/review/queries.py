@@ -1,0 +1,322 @@
+"""The management review's figures, by SQL: COUNT / GROUP BY over indexed columns, never
+by loading every document.
+
+Every query that picks experiments by service or strategic objective goes through ONE
+helper, `experiment_conditions` (and `experiment_ids`, its sub-select for the tables
+that point at an experiment): the way services and objectives are stored may change,
+and only that helper then changes. Callers open the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from piccolo.query.functions.aggregate import Count, Sum
+
+from tal.committee.tables import FollowUp
+from tal.core.like import contains
+from tal.evaluation.tables import Snapshot
+from tal.experiments.tables import Experiment
+from tal.i18n import TIMEZONE
+from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
+
+LIST_LIMIT = 500
+DIGEST_LIMIT = 30
+# How verdicts are read as learning (issue 9): a refuted hypothesis is a result.
+VERDICT_GROUPS = {
+    "confirmed": "confirmed",
+    "contradicted": "contradicted",
+    "below_useful_effect": "below_useful_effect",
+    "no_useful_effect": "below_useful_effect",
+    "inconclusive": "inconclusive",
+    "too_short": "inconclusive",
+}
+VERDICTS = ("confirmed", "contradicted", "below_useful_effect", "inconclusive")
+STATUSES = ("registered", "running", "concluded", "decided", "abandoned")
+OUTCOMES = ("scale", "spread", "iterate", "stop")
+CONCLUDED = ["concluded", "decided"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose experiments (services: any of them, owning or partner; objective) and when."""
+
+    start: dt.date
+    end: dt.date
+    services: tuple[str, ...] = ()
+    objective: str = ""
+
+
+# ---------------------------------------------------------------- the one helper
+
+
+def experiment_conditions(services: tuple[str, ...] | list[str], objective: str = "") -> list:
+    """THE helper: conditions on `Experiment` for « the experiments of these services
+    (owning or partner) / of this strategic objective ». Empty: every experiment."""
+    conditions = []
+    if services:
+        condition = None
+        for name in services:
+            one = contains(Experiment.services_index, f"|{name}|")
+            condition = one if condition is None else condition | one
+        conditions.append(condition)
+    if objective:
+        conditions.append(contains(Experiment.objectives_index, f"|{objective}|"))
+    return conditions
+
+
+def experiment_ids(services: tuple[str, ...] | list[str], objective: str = "", *extra):
+    """The same experiments, as a sub-select of ids (for tables pointing at an experiment)."""
+    return _where(Experiment.select(Experiment.id), [*experiment_conditions(services, objective), *extra])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _where(query, conditions: list):
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    """The period as instants, from the first day's midnight to the day after the last (Paris time)."""
+    start = dt.datetime.combine(scope.start, dt.time(), TIMEZONE)
+    end = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time(), TIMEZONE)
+    return start, end
+
+
+def _registered(scope: Scope) -> list:
+    start, end = _bounds(scope)
+    return [*experiment_conditions(scope.services, scope.objective), Experiment.registered_at >= start,
+            Experiment.registered_at < end]
+
+
+def _verdict_in_period(scope: Scope) -> list:
+    return [*experiment_conditions(scope.services, scope.objective), Experiment.first_verdict_on >= scope.start,
+            Experiment.first_verdict_on <= scope.end]
+
+
+def _decided_in_period(scope: Scope) -> list:
+    return [*experiment_conditions(scope.services, scope.objective), Experiment.decided_on >= scope.start,
+            Experiment.decided_on <= scope.end]
+
+
+def _teams(column, services: tuple[str, ...]) -> list:
+    """Journal rows of these teams (services); empty: every team."""
+    return [column.is_in(list(services))] if services else []
+
+
+def _counts(rows: list[dict], key: str, keys: tuple[str, ...]) -> dict[str, int]:
+    counts = {k: 0 for k in keys}
+    for row in rows:
+        if row[key] in counts:
+            counts[row[key]] += row["n"]
+    return counts
+
+
+# ---------------------------------------------------------------- figures
+
+
+async def status_counts(scope: Scope) -> dict[str, int]:
+    """Experiments pre-registered in the period, by their current status; `started` is their number."""
+    rows = await _where(Experiment.select(Experiment.status, Count(Experiment.id, alias="n")),
+                        _registered(scope)).group_by(Experiment.status)
+    counts = _counts(rows, "status", STATUSES)
+    return {"started": sum(r["n"] for r in rows), **counts}
+
+
+async def verdict_counts(scope: Scope) -> dict[str, int]:
+    """Concluded (or decided) experiments whose first verdict falls in the period, by their verdict."""
+    ids = experiment_ids(scope.services, scope.objective, *_verdict_in_period(scope)[-2:],
+                         Experiment.status.is_in(CONCLUDED))
+    rows = await Snapshot.select(Snapshot.verdict, Count(Snapshot.id, alias="n")).where(
+        Snapshot.experiment.is_in(ids)).group_by(Snapshot.verdict)
+    counts = {k: 0 for k in VERDICTS}
+    for row in rows:
+        group = VERDICT_GROUPS.get(row["verdict"] or "", "inconclusive")
+        counts[group] += row["n"]
+    return counts
+
+
+def _median_days(pairs: list[tuple[dt.date, dt.date]]) -> float | None:
+    days = [(b - a).days for a, b in pairs if a is not None and b is not None]
+    return float(statistics.median(days)) if days else None
+
+
+def _day(value: dt.datetime) -> dt.date:
+    return value.astimezone(TIMEZONE).date() if value.tzinfo else value.date()
+
+
+async def median_days(scope: Scope) -> dict[str, float | None]:
+    """Median days from registration to the first verdict (of the period's first verdicts) and
+    to the decision (of the period's decisions). Two dates per experiment, no document."""
+    first = await _where(Experiment.select(Experiment.registered_at, Experiment.first_verdict_on),
+                         [*_verdict_in_period(scope), Experiment.registered_at.is_not_null()])
+    decided = await _where(Experiment.select(Experiment.registered_at, Experiment.decided_on),
+                           [*_decided_in_period(scope), Experiment.registered_at.is_not_null()])
+    return {
+        "to_first_verdict": _median_days([(_day(r["registered_at"]), r["first_verdict_on"]) for r in first]),
+        "to_decision": _median_days([(_day(r["registered_at"]), r["decided_on"]) for r in decided]),
+    }
+
+
+async def learning(scope: Scope) -> dict:
+    """Learning cards of the experiments whose first verdict falls in the period, and those without one."""
+    conditions = _verdict_in_period(scope)
+    total = await _where(Experiment.select(Sum(Experiment.learning_cards, alias="cards")), conditions).first()
+    without = await _where(Experiment.count(), [*conditions, Experiment.learning_cards == 0])
+    return {"cards": int((total or {}).get("cards") or 0), "without_card": without}
+
+
+async def amendments(scope: Scope) -> dict[str, int]:
+    """Amendments of the plans pre-registered in the period."""
+    row = await _where(Experiment.select(Sum(Experiment.amendments_major, alias="major"),
+                                         Sum(Experiment.amendments_minor, alias="minor")), _registered(scope)).first()
+    amended = await _where(Experiment.count(), [*_registered(scope),
+                                                (Experiment.amendments_major > 0) | (Experiment.amendments_minor > 0)])
+    return {"major": int((row or {}).get("major") or 0), "minor": int((row or {}).get("minor") or 0),
+            "experiments": amended}
+
+
+async def decision_counts(scope: Scope) -> dict[str, int]:
+    rows = await _where(Experiment.select(Experiment.decision_outcome, Count(Experiment.id, alias="n")),
+                        _decided_in_period(scope)).group_by(Experiment.decision_outcome)
+    return _counts(rows, "decision_outcome", OUTCOMES)
+
+
+async def follow_up_counts(scope: Scope) -> dict[str, int]:
+    """Follow-ups of the decisions of the period (scaling and spreading), by state."""
+    ids = experiment_ids(scope.services, scope.objective)
+    rows = await FollowUp.select(FollowUp.state, Count(FollowUp.id, alias="n")).where(
+        FollowUp.experiment.is_in(ids) & (FollowUp.decided_on >= scope.start) & (FollowUp.decided_on <= scope.end)
+    ).group_by(FollowUp.state)
+    return _counts(rows, "state", ("open", "adopted", "not_adopted"))
+
+
+async def journal_by_team(scope: Scope) -> list[dict]:
+    """Entries shared (published) in the period per team, with their reactions."""
+    start, end = _bounds(scope)
+    period = [JournalEntry.state == "published", JournalEntry.published_at >= start, JournalEntry.published_at < end,
+              *_teams(JournalEntry.team.name, scope.services)]
+    entries = await _where(JournalEntry.select(JournalEntry.team.name.as_alias("team"),
+                                               Count(JournalEntry.id, alias="n")), period).group_by(JournalEntry.team.name)
+    entry_ids = _where(JournalEntry.select(JournalEntry.id), period)
+    reactions = await JournalReaction.select(JournalReaction.entry.team.name.as_alias("team"),
+                                             Count(JournalReaction.id, alias="n")).where(
+        JournalReaction.entry.is_in(entry_ids)).group_by(JournalReaction.entry.team.name)
+    by_team = {r["team"]: r["n"] for r in reactions}
+    return sorted(({"service": r["team"] or "", "entries": r["n"], "reactions": by_team.get(r["team"], 0)}
+                   for r in entries), key=lambda r: (-r["entries"], r["service"]))
+
+
+async def actions(scope: Scope, today: dt.date) -> dict:
+    """Action items still open across the services, the late ones first, with their owners."""
+    open_ = [JournalAction.done_at.is_null(), *_teams(JournalAction.entry.team.name, scope.services)]
+    total = await _where(JournalAction.count(), open_)
+    late = await _where(JournalAction.count(), [*open_, JournalAction.due_on < today])
+    rows = await _where(JournalAction.select(
+        JournalAction.id, JournalAction.description, JournalAction.owner_role, JournalAction.due_on,
+        JournalAction.entry.id.as_alias("entry"), JournalAction.entry.title.as_alias("entry_title"),
+        JournalAction.entry.team.name.as_alias("service")), open_).order_by(JournalAction.due_on).order_by(
+        JournalAction.id).limit(LIST_LIMIT)
+    return {"open": total, "late": late,
+            "items": [{**r, "late": r["due_on"] < today} for r in rows]}
+
+
+async def figures(scope: Scope, today: dt.date) -> dict:
+    """Every figure of the review."""
+    return {
+        "experiments": await status_counts(scope),
+        "verdicts": await verdict_counts(scope),
+        "median_days": await median_days(scope),
+        "learning": await learning(scope),
+        "amendments": await amendments(scope),
+        "decisions": await decision_counts(scope),
+        "follow_ups": await follow_up_counts(scope),
+        "journal": await journal_by_team(scope),
+        "actions": await actions(scope, today),
+    }
+
+
+# ---------------------------------------------------------------- the lists behind the figures
+
+LISTS = ("started", *STATUSES, *(f"verdict-{v}" for v in VERDICTS), "without-card", "amended",
+         *(f"decision-{o}" for o in OUTCOMES))
+
+
+@dataclass
+class Row:
+    slug: str
+    title: str
+    service: str
+    status: str
+    registered_at: dt.datetime | None
+    first_verdict_on: dt.date | None
+    decided_on: dt.date | None
+    decision_outcome: str | None
+    verdict: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+_COLUMNS = (Experiment.id, Experiment.slug, Experiment.title, Experiment.service.name.as_alias("service"),
+            Experiment.status, Experiment.registered_at, Experiment.first_verdict_on, Experiment.decided_on,
+            Experiment.decision_outcome, Experiment.amendments_major, Experiment.amendments_minor)
+
+
+def _list_conditions(scope: Scope, name: str) -> list:
+    if name == "started":
+        return _registered(scope)
+    if name in STATUSES:
+        return [*_registered(scope), Experiment.status == name]
+    if name.startswith("verdict-"):
+        wanted = [k for k, v in VERDICT_GROUPS.items() if v == name.removeprefix("verdict-")]
+        verdicts = Snapshot.select(Snapshot.experiment).where(Snapshot.verdict.is_in(wanted))
+        if name == "verdict-inconclusive":
+            verdicts = Snapshot.select(Snapshot.experiment).where(
+                Snapshot.verdict.is_in(wanted) | Snapshot.verdict.is_null())
+        return [*_verdict_in_period(scope), Experiment.status.is_in(CONCLUDED), Experiment.id.is_in(verdicts)]
+    if name == "without-card":
+        return [*_verdict_in_period(scope), Experiment.learning_cards == 0]
+    if name == "amended":
+        return [*_registered(scope), (Experiment.amendments_major > 0) | (Experiment.amendments_minor > 0)]
+    if name.startswith("decision-"):
+        return [*_decided_in_period(scope), Experiment.decision_outcome == name.removeprefix("decision-")]
+    raise KeyError(name)
+
+
+async def experiment_list(scope: Scope, name: str) -> list[Row]:
+    """The experiments behind one figure (`LISTS`), most recent registration first."""
+    rows = await _where(Experiment.select(*_COLUMNS), _list_conditions(scope, name)).order_by(
+        Experiment.registered_at, ascending=False).order_by(Experiment.id).limit(LIST_LIMIT)
+    verdicts = {r["experiment"]: r["verdict"] for r in await Snapshot.select(Snapshot.experiment, Snapshot.verdict).where(
+        Snapshot.experiment.is_in([r["id"] for r in rows] or [0]))}
+    return [Row(r["slug"], r["title"], r["service"], r["status"], r["registered_at"], r["first_verdict_on"],
+                r["decided_on"], r["decision_outcome"], verdicts.get(r["id"]),
+                {"major": r["amendments_major"], "minor": r["amendments_minor"]}) for r in rows]
+
+
+async def digest(scope: Scope) -> list[dict]:
+    """The learning cards of the period, readable as a digest: the documents of at most
+    DIGEST_LIMIT experiments having cards are read, never every document."""
+    import msgspec
+
+    from tal.experiments.schemas import ExperimentFile
+
+    rows = await _where(Experiment.select(Experiment.slug, Experiment.title, Experiment.document,
+                                          Experiment.service.name.as_alias("service")),
+                        [*_verdict_in_period(scope), Experiment.learning_cards > 0]).order_by(
+        Experiment.first_verdict_on, ascending=False).order_by(Experiment.id).limit(DIGEST_LIMIT)
+    cards = []
+    for row in rows:
+        document = row["document"]
+        doc = (msgspec.json.decode(document, type=ExperimentFile) if isinstance(document, (str, bytes))
+               else msgspec.convert(document, ExperimentFile))
+        for it in doc.iterations:
+            if it.learning:
+                cards.append({"experiment": row["slug"], "title": row["title"], "service": row["service"],
+                              "iteration": it.number, "we_learned": it.learning.we_learned,
+                              "therefore_we_will": it.learning.therefore_we_will})
+    return cards
