@@ -48,6 +48,7 @@ from tal.committee import api as committee_api
 from tal.committee import web as committee_web
 from tal.review import api as review_api
 from tal.review import web as review_web
+from tal.home import web as home_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -127,6 +128,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *committee_api.ROUTES,
             *review_web.ROUTES,
             *review_api.ROUTES,
+            *home_web.ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor()],

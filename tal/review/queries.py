@@ -226,6 +226,20 @@ async def actions(scope: Scope, today: dt.date) -> dict:
             "items": [{**r, "late": r["due_on"] < today} for r in rows]}
 
 
+async def current_status_counts(services: tuple[str, ...]) -> dict[str, int]:
+    """Every experiment of these services (owning or partner), whatever its dates, by current status."""
+    rows = await _where(Experiment.select(Experiment.status, Count(Experiment.id, alias="n")),
+                        experiment_conditions(services)).group_by(Experiment.status)
+    return _counts(rows, "status", ("draft", *STATUSES))
+
+
+async def drafts_of(services: tuple[str, ...]) -> list[dict]:
+    """Draft experiments of these services, oldest first: plans waiting to be registered."""
+    return await _where(Experiment.select(Experiment.slug, Experiment.title, Experiment.updated_at),
+                        [*experiment_conditions(services), Experiment.status == "draft"]).order_by(
+        Experiment.updated_at).limit(LIST_LIMIT)
+
+
 async def figures(scope: Scope, today: dt.date) -> dict:
     """Every figure of the review."""
     return {
