@@ -35,7 +35,7 @@ class ReviewOut(msgspec.Struct):
      description="Paramètres : `du` et `au` (AAAA-MM-JJ) ou `periode` (`3m`, `ytd`, `12m`), `service` (répété), "
      "`objectif`. 400 quand la fin de la période précède son début.", tags=["Revue"])
 async def review(request: Request) -> ReviewOut:
-    r = await load(request)
+    r = await load(request, everything=True)
     f = r.filters
     from urllib.parse import urlencode
 

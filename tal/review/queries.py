@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.querystring import QueryString
 
 from tal.committee.tables import FollowUp
 from tal.core.like import contains
@@ -120,12 +121,24 @@ def _counts(rows: list[dict], key: str, keys: tuple[str, ...]) -> dict[str, int]
 # ---------------------------------------------------------------- figures
 
 
+AMENDED = "SUM(CASE WHEN experiment.amendments_major > 0 OR experiment.amendments_minor > 0 THEN 1 ELSE 0 END)"
+
+
+async def _registered_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
+    """Experiments pre-registered in the period, by their current status (`started` is
+    their number), and the amendments of their plans: one GROUP BY."""
+    rows = await _where(Experiment.select(
+        Experiment.status, Count(Experiment.id, alias="n"), Sum(Experiment.amendments_major, alias="major"),
+        Sum(Experiment.amendments_minor, alias="minor"), QueryString(AMENDED, alias="amended")),
+        _registered(scope)).group_by(Experiment.status)
+    counts = {"started": sum(r["n"] for r in rows), **_counts(rows, "status", STATUSES)}
+    amended = {key: int(sum(r[key] or 0 for r in rows)) for key in ("major", "minor")}
+    amended["experiments"] = int(sum(r["amended"] or 0 for r in rows))
+    return counts, amended
+
+
 async def status_counts(scope: Scope) -> dict[str, int]:
-    """Experiments pre-registered in the period, by their current status; `started` is their number."""
-    rows = await _where(Experiment.select(Experiment.status, Count(Experiment.id, alias="n")),
-                        _registered(scope)).group_by(Experiment.status)
-    counts = _counts(rows, "status", STATUSES)
-    return {"started": sum(r["n"] for r in rows), **counts}
+    return (await _registered_figures(scope))[0]
 
 
 async def verdict_counts(scope: Scope) -> dict[str, int]:
@@ -165,20 +178,16 @@ async def median_days(scope: Scope) -> dict[str, float | None]:
 
 async def learning(scope: Scope) -> dict:
     """Learning cards of the experiments whose first verdict falls in the period, and those without one."""
-    conditions = _verdict_in_period(scope)
-    total = await _where(Experiment.select(Sum(Experiment.learning_cards, alias="cards")), conditions).first()
-    without = await _where(Experiment.count(), [*conditions, Experiment.learning_cards == 0])
-    return {"cards": int((total or {}).get("cards") or 0), "without_card": without}
+    row = await _where(Experiment.select(
+        Sum(Experiment.learning_cards, alias="cards"),
+        QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="without_card")),
+        _verdict_in_period(scope)).first()
+    return {"cards": int((row or {}).get("cards") or 0), "without_card": int((row or {}).get("without_card") or 0)}
 
 
 async def amendments(scope: Scope) -> dict[str, int]:
     """Amendments of the plans pre-registered in the period."""
-    row = await _where(Experiment.select(Sum(Experiment.amendments_major, alias="major"),
-                                         Sum(Experiment.amendments_minor, alias="minor")), _registered(scope)).first()
-    amended = await _where(Experiment.count(), [*_registered(scope),
-                                                (Experiment.amendments_major > 0) | (Experiment.amendments_minor > 0)])
-    return {"major": int((row or {}).get("major") or 0), "minor": int((row or {}).get("minor") or 0),
-            "experiments": amended}
+    return (await _registered_figures(scope))[1]
 
 
 async def decision_counts(scope: Scope) -> dict[str, int]:
@@ -189,10 +198,11 @@ async def decision_counts(scope: Scope) -> dict[str, int]:
 
 async def follow_up_counts(scope: Scope) -> dict[str, int]:
     """Follow-ups of the decisions of the period (scaling and spreading), by state."""
-    ids = experiment_ids(scope.services, scope.objective)
-    rows = await FollowUp.select(FollowUp.state, Count(FollowUp.id, alias="n")).where(
-        FollowUp.experiment.is_in(ids) & (FollowUp.decided_on >= scope.start) & (FollowUp.decided_on <= scope.end)
-    ).group_by(FollowUp.state)
+    conditions = [FollowUp.decided_on >= scope.start, FollowUp.decided_on <= scope.end]
+    if scope.services or scope.objective:
+        conditions.append(FollowUp.experiment.is_in(experiment_ids(scope.services, scope.objective)))
+    rows = await _where(FollowUp.select(FollowUp.state, Count(FollowUp.id, alias="n")), conditions).group_by(
+        FollowUp.state)
     return _counts(rows, "state", ("open", "adopted", "not_adopted"))
 
 
@@ -212,16 +222,20 @@ async def journal_by_team(scope: Scope) -> list[dict]:
                    for r in entries), key=lambda r: (-r["entries"], r["service"]))
 
 
-async def actions(scope: Scope, today: dt.date) -> dict:
-    """Action items still open across the services, the late ones first, with their owners."""
+async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict:
+    """Action items still open across the services, the late ones first, with their owners
+    (`limit` of them: the page shows the first ones, the CSV export all of them)."""
     open_ = [JournalAction.done_at.is_null(), *_teams(JournalAction.entry.team.name, scope.services)]
-    total = await _where(JournalAction.count(), open_)
-    late = await _where(JournalAction.count(), [*open_, JournalAction.due_on < today])
+    counts = await _where(JournalAction.select(
+        Count(JournalAction.id, alias="n"),
+        QueryString("SUM(CASE WHEN journal_action.due_on < {} THEN 1 ELSE 0 END)", today, alias="late")),
+        open_).first()
+    total, late = counts["n"], int(counts["late"] or 0)
     rows = await _where(JournalAction.select(
         JournalAction.id, JournalAction.description, JournalAction.owner_role, JournalAction.due_on,
         JournalAction.entry.id.as_alias("entry"), JournalAction.entry.title.as_alias("entry_title"),
         JournalAction.entry.team.name.as_alias("service")), open_).order_by(JournalAction.due_on).order_by(
-        JournalAction.id).limit(LIST_LIMIT)
+        JournalAction.id).limit(limit)
     return {"open": total, "late": late,
             "items": [{**r, "late": r["due_on"] < today} for r in rows]}
 
@@ -240,18 +254,19 @@ async def drafts_of(services: tuple[str, ...]) -> list[dict]:
         Experiment.updated_at).limit(LIST_LIMIT)
 
 
-async def figures(scope: Scope, today: dt.date) -> dict:
+async def figures(scope: Scope, today: dt.date, actions_limit: int = LIST_LIMIT) -> dict:
     """Every figure of the review."""
+    experiments, amended = await _registered_figures(scope)
     return {
-        "experiments": await status_counts(scope),
+        "experiments": experiments,
         "verdicts": await verdict_counts(scope),
         "median_days": await median_days(scope),
         "learning": await learning(scope),
-        "amendments": await amendments(scope),
+        "amendments": amended,
         "decisions": await decision_counts(scope),
         "follow_ups": await follow_up_counts(scope),
         "journal": await journal_by_team(scope),
-        "actions": await actions(scope, today),
+        "actions": await actions(scope, today, actions_limit),
     }
 
 

@@ -99,5 +99,10 @@ class Review:
     digest: list[dict] = field(default_factory=list)
 
 
-async def review(f: Filters, today: dt.date) -> Review:
-    return Review(f, today, await queries.figures(f.scope, today), await queries.digest(f.scope))
+PAGE_ACTIONS = 50
+
+
+async def review(f: Filters, today: dt.date, everything: bool = False) -> Review:
+    """The figures; `everything`: every open action item (exports), else the first PAGE_ACTIONS."""
+    limit = queries.LIST_LIMIT if everything else PAGE_ACTIONS
+    return Review(f, today, await queries.figures(f.scope, today, limit), await queries.digest(f.scope))

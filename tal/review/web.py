@@ -42,11 +42,11 @@ def filters_of(request: Request) -> services.Filters:
                             services=q.getall("service", [])[:100], objective=q.get("objectif", ""), today=today())
 
 
-async def load(request: Request) -> services.Review:
+async def load(request: Request, everything: bool = False) -> services.Review:
     signed_in(request)
     f = filters_of(request)
     async with db.transaction(write=False):
-        return await services.review(f, today())
+        return await services.review(f, today(), everything)
 
 
 def table_rows(r: services.Review, name: str) -> tuple[list[str], list[list[Any]]]:
@@ -164,7 +164,7 @@ async def review_list_csv(request: Request, name: FromPath[str]) -> Response:
 
 @get("/revue/csv/{name:str}", name="review_export")
 async def review_export(request: Request, name: FromPath[str]) -> Response:
-    r = await load(request)
+    r = await load(request, everything=True)
     columns, rows = table_rows(r, name)
     return csv_response(columns, rows, f"revue-{name}.csv")
 
