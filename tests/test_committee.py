@@ -191,3 +191,33 @@ async def test_committee_pages_need_an_account(client, samples, database):
     schema = (await client.get("/schema/openapi.json")).json()
     for path in ("/api/v1/committee/sessions", "/api/v1/committee/follow-ups", "/api/v1/committee/candidates/{slug}"):
         assert path in schema["paths"], path
+
+
+async def test_the_demo_shows_a_session_a_spread_with_its_follow_up_and_an_iteration(client, samples, accounts):
+    from tal.committee.demo import load_sample_committee
+
+    async with db.transaction():
+        assert await load_sample_committee(dt.date(2026, 11, 29)) is True
+        assert await load_sample_committee(dt.date(2026, 11, 29)) is False  # once only
+    await client.login("comite")
+    sessions = (await client.get("/api/v1/committee/sessions")).json()
+    assert [s["held_on"] for s in sessions] == ["2026-12-20", "2026-10-16", "2026-06-12"]
+    june = sessions[-1]
+    assert [(i["experiment"], i["outcome"]) for i in june["agenda"]] == [("rappel-sms-etat-civil", "spread")]
+    doc = (await client.get("/api/v1/experiments/rappel-sms-etat-civil")).json()["document"]
+    assert doc["decision"]["outcome"] == "spread" and "Direction générale des services" in doc["decision"]["members_present"]
+    follow = (await client.get("/api/v1/committee/follow-ups")).json()
+    assert [(f["service"], f["state"], f["follow_up"]) for f in follow] == [
+        ("Action sociale", "adopted", "rappel-sms-action-sociale"),
+        ("Affaires scolaires", "adopted", "rappel-sms-affaires-scolaires"),
+        ("Relation usagers", "open", "rappel-sms-relation-usagers")]
+    # « Itérer » led to a new iteration: the library card experiment runs its second one.
+    october = sessions[1]
+    assert [(i["experiment"], i["outcome"]) for i in october["agenda"]] == [("carte-lecteur-nouveaux-habitants", "iterate")]
+    card = (await client.get("/api/v1/experiments/carte-lecteur-nouveaux-habitants")).json()["document"]
+    assert card["experiment"]["status"] == "running" and len(card["iterations"]) == 2
+    page = text_of((await client.get("/comite/candidats/rappel-sms-etat-civil")).text)
+    assert "Essaimer" in page and "Suivi par service visé" in page and "Membres présents" in page
+    assert "Relation usagers" in text_of((await client.get("/comite/suivis")).text)
+    space = text_of((await client.get("/mon-espace")).text)
+    assert "Prochain comité transversal (fictif)" in space and "Rappel SMS des rendez-vous du centre communal" in space

@@ -75,7 +75,7 @@ async def test_every_figure_matches_a_hand_count(client, review_data):
     # biowaste collection (2025-12-08).
     assert g["experiments"] == EXPECTED_STATUS
     assert g["verdicts"] == EXPECTED_VERDICTS
-    assert g["decisions"] == {"scale": 1, "spread": 0, "iterate": 1, "stop": 1}
+    assert g["decisions"] == {"scale": 0, "spread": 1, "iterate": 1, "stop": 1}
     assert g["learning"] == EXPECTED_LEARNING
     assert g["amendments"] == EXPECTED_AMENDMENTS
     assert g["median_days"] == EXPECTED_MEDIANS
@@ -108,6 +108,8 @@ async def test_filters_by_service_and_objective_and_the_lists_behind_the_figures
     assert "4 expérimentations" in listing and "Rappel SMS des rendez-vous du centre communal d'action sociale" in listing
     listing = text_of((await client.get("/revue/liste/verdict-contradicted", params=PERIOD)).text)
     assert "1 expérimentations" in listing and "Hypothèse contredite" in listing
+    listing = text_of((await client.get("/revue/liste/decision-spread", params=PERIOD)).text)
+    assert "Rappel SMS des rendez-vous d'état civil" in listing
     listing = text_of((await client.get("/revue/liste/decision-iterate", params=PERIOD)).text)
     assert "1 expérimentations" in listing
     assert (await client.get("/revue/liste/nimporte", params=PERIOD)).status_code == 404
