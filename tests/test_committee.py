@@ -46,7 +46,10 @@ async def test_a_session_decides_a_spread_with_members_present_and_follows_it_up
                                                      "notes": ""})
     assert response.status_code == 403 and await CommitteeSession.count() == 0
     session_id = await new_session(other_client, "2026-12-01")
+    assert await AuditEntry.exists().where((AuditEntry.action == "committee.session.create")
+                                           & (AuditEntry.target == str(session_id)))
     await propose_and_schedule(client, other_client, session_id)
+    assert await AuditEntry.exists().where(AuditEntry.action == "committee.schedule")
 
     home = text_of((await client.get("/comite")).text)
     assert "Comité de novembre" in home and "1 expérimentations à l'ordre du jour" in home
@@ -56,7 +59,8 @@ async def test_a_session_decides_a_spread_with_members_present_and_follows_it_up
     # The candidate page: plan, verdicts, evidence in plain words, power, replications pooled.
     page = text_of((await other_client.get(f"/comite/candidats/{SLUG}")).text)
     assert "Essai randomisé" in page and "Puissance atteinte" in page and "Réplications" in page
-    assert "rappel-sms-rendez-vous" in page and "Nous pensons que…" in page and "Non concluante" in page, page[-2500:]
+    assert "rappel-sms-rendez-vous" in page and "Nous pensons que…" in page and "Non concluante" in page
+    assert "Sur 4 services" in page  # the replications' pooled estimate, in plain French
     candidate = (await other_client.get(f"/api/v1/committee/candidates/{SLUG}")).json()
     assert candidate["design"] == "randomized" and candidate["sample_size"] > 0
     assert candidate["proposals"][0]["state"] == "scheduled" and candidate["proposals"][0]["cost"] == CASE["cost"]
@@ -189,7 +193,8 @@ async def test_committee_pages_need_an_account(client, samples, database):
     for url in ("/comite", "/comite/suivis", f"/comite/candidats/{SLUG}", "/api/v1/committee/sessions"):
         assert (await client.get(url)).status_code == 403, url
     schema = (await client.get("/schema/openapi.json")).json()
-    for path in ("/api/v1/committee/sessions", "/api/v1/committee/follow-ups", "/api/v1/committee/candidates/{slug}"):
+    for path in ("/api/v1/committee/sessions", "/api/v1/committee/follow-ups", "/api/v1/committee/candidates/{slug}",
+                 "/api/v1/committee/proposals", "/api/v1/review"):
         assert path in schema["paths"], path
 
 

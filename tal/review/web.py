@@ -133,26 +133,26 @@ async def review_page(request: Request) -> Template:
     return render(request, "review/page.html", status_code=status, form=request.query_params, **context)
 
 
-@get("/revue/liste/{name:str}", name="review_list")
-async def review_list(request: Request, name: FromPath[str]) -> Template:
+async def list_rows(request: Request, name: str) -> tuple[services.Filters, list[queries.Row]]:
+    """The experiments behind one figure, for these filters."""
     signed_in(request)
     if name not in queries.LISTS:
         raise NotFound(N_("aucune liste de ce nom"))
     f = filters_of(request)
     async with db.transaction(write=False):
-        rows = await queries.experiment_list(f.scope, name)
+        return f, await queries.experiment_list(f.scope, name)
+
+
+@get("/revue/liste/{name:str}", name="review_list")
+async def review_list(request: Request, name: FromPath[str]) -> Template:
+    f, rows = await list_rows(request, name)
     return render(request, "review/list.html", rows=rows, list_name=name, f=f, qs=urlencode(f.query()),
                   verdict_labels=VERDICT_LABELS, group=queries.VERDICT_GROUPS)
 
 
 @get("/revue/csv/liste/{name:str}", name="review_list_csv")
 async def review_list_csv(request: Request, name: FromPath[str]) -> Response:
-    signed_in(request)
-    if name not in queries.LISTS:
-        raise NotFound(N_("aucune liste de ce nom"))
-    f = filters_of(request)
-    async with db.transaction(write=False):
-        rows = await queries.experiment_list(f.scope, name)
+    _, rows = await list_rows(request, name)
     columns = ["slug", "title", "service", "status", "registered_at", "first_verdict_on", "verdict", "decided_on",
                "decision_outcome", "amendments_major", "amendments_minor"]
     return csv_response(columns, [[r.slug, r.title, r.service, r.status,
