@@ -79,6 +79,8 @@ async def test_a_session_decides_a_spread_with_members_present_and_follows_it_up
                                "target_services": ["Affaires scolaires", "Urbanisme"],
                                "members_present": ["Claire Martin (DGS)", "Yves Roux (DSI)"]}
     assert "[decision]" in (await client.get(f"/experimentations/{SLUG}.toml")).text
+    assert "Membres présents : Claire Martin (DGS), Yves Roux (DSI)" in text_of(
+        (await client.get(f"/experimentations/{SLUG}")).text)
     assert await AuditEntry.exists().where((AuditEntry.action == "experiment.decide") & (AuditEntry.target == SLUG))
 
     follow = (await client.get("/api/v1/committee/follow-ups?open=1")).json()

@@ -69,7 +69,7 @@ class Service(Table, tablename="service", schema=None):
 
 ID = "2026-11-29T15:13:35:904470"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Committee: sessions, proposals and follow-ups"
 
 
 async def forwards():

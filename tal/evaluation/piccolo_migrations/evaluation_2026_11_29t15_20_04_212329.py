@@ -4,7 +4,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-29T15:20:04:212329"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Snapshot verdict for the management review"
 
 
 async def forwards():

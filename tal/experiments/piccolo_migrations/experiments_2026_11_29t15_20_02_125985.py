@@ -6,7 +6,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-29T15:20:02:125985"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Experiment columns for the management review"
 
 
 async def forwards():
