@@ -156,3 +156,23 @@ async def test_bad_periods_and_access(client, review_data):
     response = await client.get("/api/v1/review", params={"du": "31/12/2026"})
     assert response.status_code == 400 and response.json()["error"]["field"] == "du"
     assert (await client.get("/revue/csv/nimporte", params=PERIOD)).status_code == 404
+
+
+def test_presets_and_period_checks_without_a_database():
+    from tal.core.errors import DomainError
+    from tal.review.services import filters
+
+    day = dt.date(2026, 5, 31)
+    three = filters(period="3m", today=day)
+    assert (three.start, three.end) == (dt.date(2026, 3, 1), day)  # 28 February + 1 day
+    assert (filters(period="ytd", today=day).start, filters(period="12m", today=day).start) == (
+        dt.date(2026, 1, 1), dt.date(2025, 6, 1))
+    assert filters(today=day).period == "12m"  # the default
+    chosen = filters(start="2026-02-01", services=["A", "A", " B "], today=day)
+    assert (chosen.start, chosen.end, chosen.services) == (dt.date(2026, 2, 1), day, ("A", "B"))
+    with pytest.raises(DomainError) as error:
+        filters(start="2026-02-01", end="2026-01-31", today=day)
+    assert error.value.field == "au"
+    with pytest.raises(DomainError) as error:
+        filters(services=[f"S{i}" for i in range(31)], today=day)
+    assert error.value.field == "service"
