@@ -13,6 +13,8 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
+import msgspec
+
 from piccolo.query.functions.aggregate import Count, Sum
 from piccolo.querystring import QueryString
 
@@ -24,7 +26,8 @@ from tal.i18n import TIMEZONE
 from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
 
 LIST_LIMIT = 500
-DIGEST_LIMIT = 30
+DIGEST_LIMIT = 12
+EXPORT_DIGEST_LIMIT = 500
 # How verdicts are read as learning (issue 9): a refuted hypothesis is a result.
 VERDICT_GROUPS = {
     "confirmed": "confirmed",
@@ -154,26 +157,32 @@ async def verdict_counts(scope: Scope) -> dict[str, int]:
     return counts
 
 
-def _median_days(pairs: list[tuple[dt.date, dt.date]]) -> float | None:
-    days = [(b - a).days for a, b in pairs if a is not None and b is not None]
-    return float(statistics.median(days)) if days else None
-
-
-def _day(value: dt.datetime) -> dt.date:
-    return value.astimezone(TIMEZONE).date() if value.tzinfo else value.date()
+def _days_since_registration(column: str) -> QueryString:
+    """Days from the registration's Paris date to a date column, computed by the database.
+    PostgreSQL converts to Europe/Paris exactly; SQLite, which has no time zones, adds the
+    Paris offset by month (+2 h April to October, +1 h otherwise): only a registration
+    between 22:00 and midnight UTC in the weeks of a clock change can be one day off."""
+    if Experiment._meta.db.engine_type == "sqlite":
+        offset = ("CASE WHEN CAST(strftime('%m', experiment.registered_at) AS INTEGER) BETWEEN 4 AND 10 "
+                  "THEN '+2 hours' ELSE '+1 hours' END")
+        sql = (f"CAST(julianday(experiment.{column}) - julianday(date(experiment.registered_at, {offset})) "
+               "AS INTEGER)")
+    else:
+        sql = f"(experiment.{column} - (experiment.registered_at AT TIME ZONE 'Europe/Paris')::date)"
+    return QueryString(sql, alias="days")
 
 
 async def median_days(scope: Scope) -> dict[str, float | None]:
     """Median days from registration to the first verdict (of the period's first verdicts) and
-    to the decision (of the period's decisions). Two dates per experiment, no document."""
-    first = await _where(Experiment.select(Experiment.registered_at, Experiment.first_verdict_on),
-                         [*_verdict_in_period(scope), Experiment.registered_at.is_not_null()])
-    decided = await _where(Experiment.select(Experiment.registered_at, Experiment.decided_on),
-                           [*_decided_in_period(scope), Experiment.registered_at.is_not_null()])
-    return {
-        "to_first_verdict": _median_days([(_day(r["registered_at"]), r["first_verdict_on"]) for r in first]),
-        "to_decision": _median_days([(_day(r["registered_at"]), r["decided_on"]) for r in decided]),
-    }
+    to the decision (of the period's decisions): one integer per experiment, no document."""
+    result = {}
+    for key, column, conditions in (("to_first_verdict", "first_verdict_on", _verdict_in_period(scope)),
+                                    ("to_decision", "decided_on", _decided_in_period(scope))):
+        rows = await _where(Experiment.select(_days_since_registration(column)),
+                            [*conditions, Experiment.registered_at.is_not_null()])
+        days = [r["days"] for r in rows if r["days"] is not None]
+        result[key] = float(statistics.median(days)) if days else None
+    return result
 
 
 async def learning(scope: Scope) -> dict:
@@ -327,22 +336,36 @@ async def experiment_list(scope: Scope, name: str) -> list[Row]:
                 {"major": r["amendments_major"], "minor": r["amendments_minor"]}) for r in rows]
 
 
-async def digest(scope: Scope) -> list[dict]:
+class _Card(msgspec.Struct):
+    we_learned: str = ""
+    therefore_we_will: str = ""
+
+
+class _Iteration(msgspec.Struct):
+    number: int
+    learning: _Card | None = None
+
+
+class _Cards(msgspec.Struct):
+    """Only the learning cards of a document: the rest of it is skipped, not decoded."""
+
+    iterations: list[_Iteration] = []
+
+
+_cards = msgspec.json.Decoder(_Cards)
+
+
+async def digest(scope: Scope, limit: int = DIGEST_LIMIT) -> list[dict]:
     """The learning cards of the period, readable as a digest: the documents of at most
-    DIGEST_LIMIT experiments having cards are read, never every document."""
-    import msgspec
-
-    from tal.experiments.schemas import ExperimentFile
-
+    `limit` experiments having cards are read (their cards only), never every document."""
     rows = await _where(Experiment.select(Experiment.slug, Experiment.title, Experiment.document,
                                           Experiment.service.name.as_alias("service")),
                         [*_verdict_in_period(scope), Experiment.learning_cards > 0]).order_by(
-        Experiment.first_verdict_on, ascending=False).order_by(Experiment.id).limit(DIGEST_LIMIT)
+        Experiment.first_verdict_on, ascending=False).order_by(Experiment.id).limit(limit)
     cards = []
     for row in rows:
         document = row["document"]
-        doc = (msgspec.json.decode(document, type=ExperimentFile) if isinstance(document, (str, bytes))
-               else msgspec.convert(document, ExperimentFile))
+        doc = _cards.decode(document) if isinstance(document, (str, bytes)) else msgspec.convert(document, _Cards)
         for it in doc.iterations:
             if it.learning:
                 cards.append({"experiment": row["slug"], "title": row["title"], "service": row["service"],

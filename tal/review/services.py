@@ -103,6 +103,7 @@ PAGE_ACTIONS = 50
 
 
 async def review(f: Filters, today: dt.date, everything: bool = False) -> Review:
-    """The figures; `everything`: every open action item (exports), else the first PAGE_ACTIONS."""
+    """The figures; `everything` (exports): every open action item and learning card, else the first ones."""
     limit = queries.LIST_LIMIT if everything else PAGE_ACTIONS
-    return Review(f, today, await queries.figures(f.scope, today, limit), await queries.digest(f.scope))
+    cards = queries.EXPORT_DIGEST_LIMIT if everything else queries.DIGEST_LIMIT
+    return Review(f, today, await queries.figures(f.scope, today, limit), await queries.digest(f.scope, cards))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from tal.core.http import signed_in
 from tal.core.templating import language, render
 from tal.experiments import labels
 from tal.experiments.services import objective_titles
-from tal.i18n import N_, format_number, translations
+from tal.i18n import N_, format_date, format_number, translations
 from tal.review import chart, queries, services
 
 VERDICT_LABELS = {
@@ -30,6 +31,12 @@ VERDICT_LABELS = {
 }
 FOLLOW_UP_LABELS = {"open": N_("en cours"), "adopted": N_("adopté"), "not_adopted": N_("non adopté")}
 TABLES = ("experiments", "verdicts", "decisions", "follow_ups", "journal", "actions", "learning_cards")
+
+
+@lru_cache(maxsize=4096)
+def day(value: dt.date, lang: str) -> str:
+    """A date as pages show it (babel is slow: a page lists up to a hundred dates)."""
+    return format_date(value, lang)
 
 
 def today() -> dt.date:
@@ -125,7 +132,8 @@ async def review_page(request: Request) -> Template:
                                "presets": services.PRESETS, "verdict_labels": VERDICT_LABELS,
                                "follow_up_labels": FOLLOW_UP_LABELS, "statuses": queries.STATUSES,
                                "verdicts": queries.VERDICTS, "outcomes": queries.OUTCOMES, "tables": TABLES,
-                               "query": "", "days": lambda v: "—" if v is None else format_number(v, lang, 1)}
+                               "query": "", "days": lambda v: "—" if v is None else format_number(v, lang, 1),
+                               "day": lambda v: day(v, lang)}
     if r is not None:
         context["qs"] = urlencode(r.filters.query())
         context.update(charts(request, r))
