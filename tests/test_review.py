@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from conftest import PASSWORD, text_of
+from conftest import text_of
 from tal import db
 
 
