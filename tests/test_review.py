@@ -112,6 +112,10 @@ async def test_filters_by_service_and_objective_and_the_lists_behind_the_figures
     assert "Rappel SMS des rendez-vous d'état civil" in listing
     listing = text_of((await client.get("/revue/liste/decision-iterate", params=PERIOD)).text)
     assert "1 expérimentations" in listing
+    listing = text_of((await client.get("/revue/liste/first-verdict", params=PERIOD)).text)
+    assert "10 expérimentations" in listing  # behind the median to the first verdict and the cards
+    listing = text_of((await client.get("/revue/liste/decided-in-period", params=PERIOD)).text)
+    assert "3 expérimentations" in listing
     assert (await client.get("/revue/liste/nimporte", params=PERIOD)).status_code == 404
 
 
@@ -123,6 +127,9 @@ async def test_the_page_charts_csv_and_presets(client, review_data):
     assert '<svg' in page.text and 'role="img"' in page.text and "<title" in page.text
     assert "Délai médian du pré-enregistrement au premier verdict 64 jours" in text
     assert "Former l'accueil" in text and "en retard" in text and "taux de réussite" in text
+    assert 'class="no-print"' in page.text
+    css = (await client.get("/static/tal.css")).text
+    assert "@media print" in css and ".no-print" in css
 
     export = await client.get("/revue/csv/experiments", params=PERIOD)
     assert export.headers["content-type"].startswith("text/csv")

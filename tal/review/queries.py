@@ -282,7 +282,7 @@ async def figures(scope: Scope, today: dt.date, actions_limit: int = LIST_LIMIT)
 # ---------------------------------------------------------------- the lists behind the figures
 
 LISTS = ("started", *STATUSES, *(f"verdict-{v}" for v in VERDICTS), "without-card", "amended",
-         *(f"decision-{o}" for o in OUTCOMES))
+         *(f"decision-{o}" for o in OUTCOMES), "first-verdict", "decided-in-period")
 
 
 @dataclass
@@ -320,6 +320,10 @@ def _list_conditions(scope: Scope, name: str) -> list:
         return [*_verdict_in_period(scope), Experiment.learning_cards == 0]
     if name == "amended":
         return [*_registered(scope), (Experiment.amendments_major > 0) | (Experiment.amendments_minor > 0)]
+    if name == "first-verdict":
+        return _verdict_in_period(scope)
+    if name == "decided-in-period":
+        return _decided_in_period(scope)
     if name.startswith("decision-"):
         return [*_decided_in_period(scope), Experiment.decision_outcome == name.removeprefix("decision-")]
     raise KeyError(name)
