@@ -50,6 +50,11 @@ from tal.journal import feeds_web
 from tal.journal import web as journal_web
 from tal.replications import api as replications_api
 from tal.replications import web as replications_web
+from tal.committee import api as committee_api
+from tal.committee import web as committee_web
+from tal.review import api as review_api
+from tal.review import web as review_web
+from tal.home import web as home_web
 from tal.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -126,6 +131,11 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             *barometer_web.ROUTES,
             *barometer_api.ROUTES,
             *admin_web.ROUTES,
+            *committee_web.ROUTES,
+            *committee_api.ROUTES,
+            *review_web.ROUTES,
+            *review_api.ROUTES,
+            *home_web.ROUTES,
             *admin_manage_web.ROUTES,
             *admin_api.ROUTES,
             *oidc_web.ROUTES,

@@ -196,6 +196,9 @@ async def _demo() -> list[tuple[str, str, str]]:
         from tal.barometer.demo import load_sample_campaigns
 
         await load_sample_campaigns()
+        from tal.committee.demo import load_sample_committee
+
+        await load_sample_committee()
         return await demo.reset_demo_accounts()
 
 

@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "tal.evaluation.piccolo_app",
         "tal.barometer.piccolo_app",
         "tal.audit.piccolo_app",
+        "tal.committee.piccolo_app",
     ]
 )

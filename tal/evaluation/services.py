@@ -68,6 +68,15 @@ def evaluate_many(docs: list[ExperimentFile]) -> list[tuple[dict | None, str | N
         return outcomes
 
 
+def primary_verdict(result: dict | None) -> str | None:
+    """The verdict of the first primary comparison of the last iteration that has one."""
+    for iteration in reversed((result or {}).get("iterations") or []):
+        for comparison in iteration.get("comparisons") or []:
+            if comparison.get("role") == "primary" and comparison.get("verdict"):
+                return comparison["verdict"]
+    return None
+
+
 async def refresh(slugs: list[str] | None = None) -> int:
     """Recompute the stale snapshots (of these experiments, or of all); returns how many."""
     from tal.stats import engine_versions
@@ -102,6 +111,7 @@ async def refresh(slugs: list[str] | None = None) -> int:
             Snapshot.computed_at: now,
             Snapshot.result: msgspec.json.encode(result).decode() if result is not None else None,
             Snapshot.error: error,
+            Snapshot.verdict: primary_verdict(result),
         }
         if experiment_id in known:
             await Snapshot.update(values).where(Snapshot.experiment == experiment_id)

@@ -17,3 +17,5 @@ class Snapshot(Table):
     result = JSON(null=True, default=None)
     # Why there is no result (French), when the engine refused the data.
     error = Text(null=True, default=None)
+    # The primary verdict of the last iteration with comparisons (tal/review counts it in SQL).
+    verdict = Varchar(length=24, null=True, default=None, index=True)

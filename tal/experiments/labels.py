@@ -32,7 +32,7 @@ KIND = {
 }
 ROLE = {"primary": N_("Principal"), "secondary": N_("Secondaire"), "guardrail": N_("Garde-fou")}
 DIRECTION = {"increase": N_("Hausse attendue"), "decrease": N_("Baisse attendue")}
-OUTCOME = {"scale": N_("Généraliser"), "iterate": N_("Itérer"), "stop": N_("Arrêter")}
+OUTCOME = {"scale": N_("Généraliser"), "spread": N_("Essaimer"), "iterate": N_("Itérer"), "stop": N_("Arrêter")}
 ROLE_ACCOUNT = {
     "agent": N_("Agent"),
     "manager": N_("Encadrement"),

@@ -37,7 +37,7 @@ Visibility = Literal["internal", "public"]
 Kind = Literal["binary", "mean", "rate", "ordinal"]
 Role = Literal["primary", "secondary", "guardrail"]
 Direction = Literal["increase", "decrease"]
-Outcome = Literal["scale", "iterate", "stop"]
+Outcome = Literal["scale", "spread", "iterate", "stop"]
 
 DESIGNS: tuple[str, ...] = Design.__args__  # type: ignore[attr-defined]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
@@ -168,6 +168,8 @@ class Decision(Strict, kw_only=True):
     decided_on: dt.date
     rationale: Text
     target_services: Annotated[list[Name], Meta(max_length=30)] = []
+    # The committee members present when it was taken (committee sessions).
+    members_present: Annotated[list[Name], Meta(max_length=40)] = []
 
 
 class ExperimentFile(Strict, kw_only=True):

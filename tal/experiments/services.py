@@ -343,6 +343,20 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
         Experiment.plan_hash: plan_hash(doc),
         Experiment.intervention: head.intervention,
         Experiment.search_text: _search_text(doc),
+        **_review_columns(doc),
+    }
+
+
+def _review_columns(doc: ExperimentFile) -> dict:
+    """The columns the management review counts (tal/review), derived from the document."""
+    ended = [it.ended_on for it in doc.iterations if it.ended_on and (it.results or it.series or it.panel)]
+    return {
+        Experiment.learning_cards: sum(1 for it in doc.iterations if it.learning),
+        Experiment.amendments_major: sum(1 for a in doc.amendments if a.major),
+        Experiment.amendments_minor: sum(1 for a in doc.amendments if not a.major),
+        Experiment.first_verdict_on: min(ended) if ended else None,
+        Experiment.decided_on: doc.decision.decided_on if doc.decision else None,
+        Experiment.decision_outcome: doc.decision.outcome if doc.decision else None,
     }
 
 

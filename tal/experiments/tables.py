@@ -5,7 +5,7 @@ its journal entries, which live in the journal). The other columns are derived
 from it on every write, to filter, search and sort in SQL.
 """
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -40,6 +40,15 @@ class Experiment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow(), index=True)
     version = Integer(default=1)
+    # Derived for the management review (tal/review), counted in SQL without reading documents:
+    # learning cards written, amendments, the end of the first iteration with data (first
+    # verdict), the current decision's date and outcome.
+    learning_cards = Integer(default=0)
+    amendments_major = Integer(default=0)
+    amendments_minor = Integer(default=0)
+    first_verdict_on = Date(null=True, default=None, index=True)
+    decided_on = Date(null=True, default=None, index=True)
+    decision_outcome = Varchar(length=10, null=True, default=None, index=True)
 
 
 class ExperimentService(Table, tablename="experiment_services"):

@@ -133,7 +133,7 @@ TABLES: dict[str, tuple[str, str, list[Column], list[str], bool]] = {
         N_("La décision du comité transversal sur chaque expérimentation publique décidée."),
         [
             ("slug", "string", "Expérimentation"),
-            ("decision", "string", "scale (généraliser), iterate (itérer) ou stop (arrêter)"),
+            ("decision", "string", "scale (généraliser), spread (essaimer), iterate (itérer) ou stop (arrêter)"),
             ("date_decision", "date", "Date de la décision"),
             ("justification", "string", "Justification"),
             ("services_cibles", "string", "Services où l'intervention est étendue, séparés par « | »"),

@@ -1,0 +1,375 @@
+"""The management review's figures, by SQL: COUNT / GROUP BY over indexed columns, never
+by loading every document.
+
+Every query that picks experiments by service or strategic objective goes through ONE
+helper, `experiment_conditions` (and `experiment_ids`, its sub-select for the tables
+that point at an experiment): the way services and objectives are stored may change,
+and only that helper then changes. Callers open the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+import msgspec
+
+from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.querystring import QueryString
+
+from tal.committee.tables import FollowUp
+from tal.evaluation.tables import Snapshot
+from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService
+from tal.i18n import TIMEZONE
+from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
+
+LIST_LIMIT = 500
+DIGEST_LIMIT = 12
+EXPORT_DIGEST_LIMIT = 500
+# How verdicts are read as learning (issue 9): a refuted hypothesis is a result.
+VERDICT_GROUPS = {
+    "confirmed": "confirmed",
+    "contradicted": "contradicted",
+    "below_useful_effect": "below_useful_effect",
+    "no_useful_effect": "below_useful_effect",
+    "inconclusive": "inconclusive",
+    "too_short": "inconclusive",
+}
+VERDICTS = ("confirmed", "contradicted", "below_useful_effect", "inconclusive")
+STATUSES = ("registered", "running", "concluded", "decided", "abandoned")
+OUTCOMES = ("scale", "spread", "iterate", "stop")
+CONCLUDED = ["concluded", "decided"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose experiments (services: any of them, owning or partner; objective) and when."""
+
+    start: dt.date
+    end: dt.date
+    services: tuple[str, ...] = ()
+    objective: str = ""
+
+
+# ---------------------------------------------------------------- the one helper
+
+
+def experiment_conditions(services: tuple[str, ...] | list[str], objective: str = "") -> list:
+    """THE helper: conditions on `Experiment` for « the experiments of these services
+    (owning or partner) / of this strategic objective ». Empty: every experiment."""
+    conditions = []
+    if services:
+        conditions.append(Experiment.id.is_in(ExperimentService.select(ExperimentService.experiment).where(
+            ExperimentService.service.name.is_in(list(services)))))
+    if objective:
+        conditions.append(Experiment.id.is_in(ExperimentObjective.select(ExperimentObjective.experiment).where(
+            ExperimentObjective.objective.title == objective)))
+    return conditions
+
+
+def experiment_ids(services: tuple[str, ...] | list[str], objective: str = "", *extra):
+    """The same experiments, as a sub-select of ids (for tables pointing at an experiment)."""
+    return _where(Experiment.select(Experiment.id), [*experiment_conditions(services, objective), *extra])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _where(query, conditions: list):
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    """The period as instants, from the first day's midnight to the day after the last (Paris time)."""
+    start = dt.datetime.combine(scope.start, dt.time(), TIMEZONE)
+    end = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time(), TIMEZONE)
+    return start, end
+
+
+def _registered(scope: Scope) -> list:
+    start, end = _bounds(scope)
+    return [*experiment_conditions(scope.services, scope.objective), Experiment.registered_at >= start,
+            Experiment.registered_at < end]
+
+
+def _verdict_in_period(scope: Scope) -> list:
+    return [*experiment_conditions(scope.services, scope.objective), Experiment.first_verdict_on >= scope.start,
+            Experiment.first_verdict_on <= scope.end]
+
+
+def _decided_in_period(scope: Scope) -> list:
+    return [*experiment_conditions(scope.services, scope.objective), Experiment.decided_on >= scope.start,
+            Experiment.decided_on <= scope.end]
+
+
+def _teams(column, services: tuple[str, ...]) -> list:
+    """Journal rows of these teams (services); empty: every team."""
+    return [column.is_in(list(services))] if services else []
+
+
+def _counts(rows: list[dict], key: str, keys: tuple[str, ...]) -> dict[str, int]:
+    counts = {k: 0 for k in keys}
+    for row in rows:
+        if row[key] in counts:
+            counts[row[key]] += row["n"]
+    return counts
+
+
+# ---------------------------------------------------------------- figures
+
+
+AMENDED = "SUM(CASE WHEN experiment.amendments_major > 0 OR experiment.amendments_minor > 0 THEN 1 ELSE 0 END)"
+
+
+async def _registered_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
+    """Experiments pre-registered in the period, by their current status (`started` is
+    their number), and the amendments of their plans: one GROUP BY."""
+    rows = await _where(Experiment.select(
+        Experiment.status, Count(Experiment.id, alias="n"), Sum(Experiment.amendments_major, alias="major"),
+        Sum(Experiment.amendments_minor, alias="minor"), QueryString(AMENDED, alias="amended")),
+        _registered(scope)).group_by(Experiment.status)
+    counts = {"started": sum(r["n"] for r in rows), **_counts(rows, "status", STATUSES)}
+    amended = {key: int(sum(r[key] or 0 for r in rows)) for key in ("major", "minor")}
+    amended["experiments"] = int(sum(r["amended"] or 0 for r in rows))
+    return counts, amended
+
+
+async def status_counts(scope: Scope) -> dict[str, int]:
+    return (await _registered_figures(scope))[0]
+
+
+async def verdict_counts(scope: Scope) -> dict[str, int]:
+    """Concluded (or decided) experiments whose first verdict falls in the period, by their verdict."""
+    ids = experiment_ids(scope.services, scope.objective, *_verdict_in_period(scope)[-2:],
+                         Experiment.status.is_in(CONCLUDED))
+    rows = await Snapshot.select(Snapshot.verdict, Count(Snapshot.id, alias="n")).where(
+        Snapshot.experiment.is_in(ids)).group_by(Snapshot.verdict)
+    counts = {k: 0 for k in VERDICTS}
+    for row in rows:
+        group = VERDICT_GROUPS.get(row["verdict"] or "", "inconclusive")
+        counts[group] += row["n"]
+    return counts
+
+
+def _days_since_registration(column: str) -> QueryString:
+    """Days from the registration's Paris date to a date column, computed by the database.
+    PostgreSQL converts to Europe/Paris exactly; SQLite, which has no time zones, adds the
+    Paris offset by month (+2 h April to October, +1 h otherwise): only a registration
+    between 22:00 and midnight UTC in the weeks of a clock change can be one day off."""
+    if Experiment._meta.db.engine_type == "sqlite":
+        offset = ("CASE WHEN CAST(strftime('%m', experiment.registered_at) AS INTEGER) BETWEEN 4 AND 10 "
+                  "THEN '+2 hours' ELSE '+1 hours' END")
+        sql = (f"CAST(julianday(experiment.{column}) - julianday(date(experiment.registered_at, {offset})) "
+               "AS INTEGER)")
+    else:
+        sql = f"(experiment.{column} - (experiment.registered_at AT TIME ZONE 'Europe/Paris')::date)"
+    return QueryString(sql, alias="days")
+
+
+async def median_days(scope: Scope) -> dict[str, float | None]:
+    """Median days from registration to the first verdict (of the period's first verdicts) and
+    to the decision (of the period's decisions): one integer per experiment, no document."""
+    result = {}
+    for key, column, conditions in (("to_first_verdict", "first_verdict_on", _verdict_in_period(scope)),
+                                    ("to_decision", "decided_on", _decided_in_period(scope))):
+        rows = await _where(Experiment.select(_days_since_registration(column)),
+                            [*conditions, Experiment.registered_at.is_not_null()])
+        days = [r["days"] for r in rows if r["days"] is not None]
+        result[key] = float(statistics.median(days)) if days else None
+    return result
+
+
+async def learning(scope: Scope) -> dict:
+    """Learning cards of the experiments whose first verdict falls in the period, and those without one."""
+    row = await _where(Experiment.select(
+        Sum(Experiment.learning_cards, alias="cards"),
+        QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="without_card")),
+        _verdict_in_period(scope)).first()
+    return {"cards": int((row or {}).get("cards") or 0), "without_card": int((row or {}).get("without_card") or 0)}
+
+
+async def amendments(scope: Scope) -> dict[str, int]:
+    """Amendments of the plans pre-registered in the period."""
+    return (await _registered_figures(scope))[1]
+
+
+async def decision_counts(scope: Scope) -> dict[str, int]:
+    rows = await _where(Experiment.select(Experiment.decision_outcome, Count(Experiment.id, alias="n")),
+                        _decided_in_period(scope)).group_by(Experiment.decision_outcome)
+    return _counts(rows, "decision_outcome", OUTCOMES)
+
+
+async def follow_up_counts(scope: Scope) -> dict[str, int]:
+    """Follow-ups of the decisions of the period (scaling and spreading), by state."""
+    conditions = [FollowUp.decided_on >= scope.start, FollowUp.decided_on <= scope.end]
+    if scope.services or scope.objective:
+        conditions.append(FollowUp.experiment.is_in(experiment_ids(scope.services, scope.objective)))
+    rows = await _where(FollowUp.select(FollowUp.state, Count(FollowUp.id, alias="n")), conditions).group_by(
+        FollowUp.state)
+    return _counts(rows, "state", ("open", "adopted", "not_adopted"))
+
+
+async def journal_by_team(scope: Scope) -> list[dict]:
+    """Entries shared (published) in the period per team, with their reactions."""
+    start, end = _bounds(scope)
+    period = [JournalEntry.state == "published", JournalEntry.published_at >= start, JournalEntry.published_at < end,
+              *_teams(JournalEntry.team.name, scope.services)]
+    entries = await _where(JournalEntry.select(JournalEntry.team.name.as_alias("team"),
+                                               Count(JournalEntry.id, alias="n")), period).group_by(JournalEntry.team.name)
+    entry_ids = _where(JournalEntry.select(JournalEntry.id), period)
+    reactions = await JournalReaction.select(JournalReaction.entry.team.name.as_alias("team"),
+                                             Count(JournalReaction.id, alias="n")).where(
+        JournalReaction.entry.is_in(entry_ids)).group_by(JournalReaction.entry.team.name)
+    by_team = {r["team"]: r["n"] for r in reactions}
+    return sorted(({"service": r["team"] or "", "entries": r["n"], "reactions": by_team.get(r["team"], 0)}
+                   for r in entries), key=lambda r: (-r["entries"], r["service"]))
+
+
+async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict:
+    """Action items still open across the services, the late ones first, with their owners
+    (`limit` of them: the page shows the first ones, the CSV export all of them)."""
+    open_ = [JournalAction.done_at.is_null(), *_teams(JournalAction.entry.team.name, scope.services)]
+    counts = await _where(JournalAction.select(
+        Count(JournalAction.id, alias="n"),
+        QueryString("SUM(CASE WHEN journal_action.due_on < {} THEN 1 ELSE 0 END)", today, alias="late")),
+        open_).first()
+    total, late = counts["n"], int(counts["late"] or 0)
+    rows = await _where(JournalAction.select(
+        JournalAction.id, JournalAction.description, JournalAction.owner_role, JournalAction.due_on,
+        JournalAction.entry.id.as_alias("entry"), JournalAction.entry.title.as_alias("entry_title"),
+        JournalAction.entry.team.name.as_alias("service")), open_).order_by(JournalAction.due_on).order_by(
+        JournalAction.id).limit(limit)
+    return {"open": total, "late": late,
+            "items": [{**r, "late": r["due_on"] < today} for r in rows]}
+
+
+async def current_status_counts(services: tuple[str, ...]) -> dict[str, int]:
+    """Every experiment of these services (owning or partner), whatever its dates, by current status."""
+    rows = await _where(Experiment.select(Experiment.status, Count(Experiment.id, alias="n")),
+                        experiment_conditions(services)).group_by(Experiment.status)
+    return _counts(rows, "status", ("draft", *STATUSES))
+
+
+async def drafts_of(services: tuple[str, ...]) -> list[dict]:
+    """Draft experiments of these services, oldest first: plans waiting to be registered."""
+    return await _where(Experiment.select(Experiment.slug, Experiment.title, Experiment.updated_at),
+                        [*experiment_conditions(services), Experiment.status == "draft"]).order_by(
+        Experiment.updated_at).limit(LIST_LIMIT)
+
+
+async def figures(scope: Scope, today: dt.date, actions_limit: int = LIST_LIMIT) -> dict:
+    """Every figure of the review."""
+    experiments, amended = await _registered_figures(scope)
+    return {
+        "experiments": experiments,
+        "verdicts": await verdict_counts(scope),
+        "median_days": await median_days(scope),
+        "learning": await learning(scope),
+        "amendments": amended,
+        "decisions": await decision_counts(scope),
+        "follow_ups": await follow_up_counts(scope),
+        "journal": await journal_by_team(scope),
+        "actions": await actions(scope, today, actions_limit),
+    }
+
+
+# ---------------------------------------------------------------- the lists behind the figures
+
+LISTS = ("started", *STATUSES, *(f"verdict-{v}" for v in VERDICTS), "without-card", "amended",
+         *(f"decision-{o}" for o in OUTCOMES), "first-verdict", "decided-in-period")
+
+
+@dataclass
+class Row:
+    slug: str
+    title: str
+    service: str
+    status: str
+    registered_at: dt.datetime | None
+    first_verdict_on: dt.date | None
+    decided_on: dt.date | None
+    decision_outcome: str | None
+    verdict: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+_COLUMNS = (Experiment.id, Experiment.slug, Experiment.title, Experiment.service.name.as_alias("service"),
+            Experiment.status, Experiment.registered_at, Experiment.first_verdict_on, Experiment.decided_on,
+            Experiment.decision_outcome, Experiment.amendments_major, Experiment.amendments_minor)
+
+
+def _list_conditions(scope: Scope, name: str) -> list:
+    if name == "started":
+        return _registered(scope)
+    if name in STATUSES:
+        return [*_registered(scope), Experiment.status == name]
+    if name.startswith("verdict-"):
+        wanted = [k for k, v in VERDICT_GROUPS.items() if v == name.removeprefix("verdict-")]
+        verdicts = Snapshot.select(Snapshot.experiment).where(Snapshot.verdict.is_in(wanted))
+        if name == "verdict-inconclusive":
+            verdicts = Snapshot.select(Snapshot.experiment).where(
+                Snapshot.verdict.is_in(wanted) | Snapshot.verdict.is_null())
+        return [*_verdict_in_period(scope), Experiment.status.is_in(CONCLUDED), Experiment.id.is_in(verdicts)]
+    if name == "without-card":
+        return [*_verdict_in_period(scope), Experiment.learning_cards == 0]
+    if name == "amended":
+        return [*_registered(scope), (Experiment.amendments_major > 0) | (Experiment.amendments_minor > 0)]
+    if name == "first-verdict":
+        return _verdict_in_period(scope)
+    if name == "decided-in-period":
+        return _decided_in_period(scope)
+    if name.startswith("decision-"):
+        return [*_decided_in_period(scope), Experiment.decision_outcome == name.removeprefix("decision-")]
+    raise KeyError(name)
+
+
+async def experiment_list(scope: Scope, name: str) -> list[Row]:
+    """The experiments behind one figure (`LISTS`), most recent registration first."""
+    rows = await _where(Experiment.select(*_COLUMNS), _list_conditions(scope, name)).order_by(
+        Experiment.registered_at, ascending=False).order_by(Experiment.id).limit(LIST_LIMIT)
+    verdicts = {r["experiment"]: r["verdict"] for r in await Snapshot.select(Snapshot.experiment, Snapshot.verdict).where(
+        Snapshot.experiment.is_in([r["id"] for r in rows] or [0]))}
+    return [Row(r["slug"], r["title"], r["service"], r["status"], r["registered_at"], r["first_verdict_on"],
+                r["decided_on"], r["decision_outcome"], verdicts.get(r["id"]),
+                {"major": r["amendments_major"], "minor": r["amendments_minor"]}) for r in rows]
+
+
+class _Card(msgspec.Struct):
+    we_learned: str = ""
+    therefore_we_will: str = ""
+
+
+class _Iteration(msgspec.Struct):
+    number: int
+    learning: _Card | None = None
+
+
+class _Cards(msgspec.Struct):
+    """Only the learning cards of a document: the rest of it is skipped, not decoded."""
+
+    iterations: list[_Iteration] = []
+
+
+_cards = msgspec.json.Decoder(_Cards)
+
+
+async def digest(scope: Scope, limit: int = DIGEST_LIMIT) -> list[dict]:
+    """The learning cards of the period, readable as a digest: the documents of at most
+    `limit` experiments having cards are read (their cards only), never every document."""
+    rows = await _where(Experiment.select(Experiment.slug, Experiment.title, Experiment.document,
+                                          Experiment.service.name.as_alias("service")),
+                        [*_verdict_in_period(scope), Experiment.learning_cards > 0]).order_by(
+        Experiment.first_verdict_on, ascending=False).order_by(Experiment.id).limit(limit)
+    cards = []
+    for row in rows:
+        document = row["document"]
+        doc = _cards.decode(document) if isinstance(document, (str, bytes)) else msgspec.convert(document, _Cards)
+        for it in doc.iterations:
+            if it.learning:
+                cards.append({"experiment": row["slug"], "title": row["title"], "service": row["service"],
+                              "iteration": it.number, "we_learned": it.learning.we_learned,
+                              "therefore_we_will": it.learning.therefore_we_will})
+    return cards

@@ -1,0 +1,185 @@
+"""The management review: every figure checked against a hand count on a fixture, the
+lists behind them, CSV exports, the JSON twin, filters and bad periods."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from conftest import text_of
+from tal import db
+
+
+@pytest.fixture
+async def review_data(samples, accounts):
+    """The samples, and journal entries with actions and reactions written here."""
+    from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
+    from tal.accounts.tables import Service
+
+    async with db.transaction():
+        social = (await Service.select(Service.id).where(Service.name == "Action sociale").first())["id"]
+        civil = (await Service.select(Service.id).where(Service.name == "Population et citoyenneté").first())["id"]
+        at = dt.datetime(2026, 9, 15, 10, tzinfo=dt.timezone.utc)
+        # The samples' published entries (one each: biowaste, newsletter, civil status SMS, canteen)
+        # are dated when loaded: pin them in the period, whatever the day the tests run.
+        await JournalEntry.update({JournalEntry.published_at: dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)}).where(
+            JournalEntry.published_at.is_not_null())
+        ids = []
+        for team, state, published in ((social, "published", at), (social, "published", at),
+                                       (civil, "published", at), (civil, "draft", None),
+                                       (civil, "published", dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))):
+            entry = JournalEntry(team=team, title="Entrée", happened_on=dt.date(2026, 9, 1), what_happened="x",
+                                 state=state, published_at=published)
+            await entry.save()
+            ids.append(entry.id)
+        for i, kind in enumerate(("merci", "utile", "aussi")):
+            await JournalReaction.insert(JournalReaction(entry=ids[0], account=accounts["agent"].id, kind=kind,
+                                                         key=f"{ids[0]}:{accounts['agent'].id}:{kind}"))
+        await JournalReaction.insert(JournalReaction(entry=ids[2], account=accounts["agent"].id, kind="merci",
+                                                     key=f"{ids[2]}:{accounts['agent'].id}:merci"))
+        await JournalAction.insert(
+            JournalAction(entry=ids[0], description="Former l'accueil", owner_role="Responsable accueil",
+                          due_on=dt.date(2026, 10, 1)),
+            JournalAction(entry=ids[2], description="Mettre à jour le modèle", owner_role="Chef de service",
+                          due_on=dt.date(2099, 1, 1)),
+            JournalAction(entry=ids[2], description="Déjà fait", owner_role="x", due_on=dt.date(2026, 1, 1),
+                          done_at=at),
+        )
+
+
+PERIOD = {"du": "2026-01-01", "au": "2026-12-31"}
+EXPECTED_STATUS = {"started": 10, "registered": 1, "running": 2, "concluded": 4, "decided": 2, "abandoned": 1}
+# Concluded or decided, first verdict (end of the first iteration with data) in 2026: seven;
+# their primary verdicts as the engine gives them: confirmed (biowaste, civil status SMS),
+# contradicted (short newsletter), inconclusive (tobacco series, the three other SMS reminders).
+EXPECTED_VERDICTS = {"confirmed": 2, "contradicted": 1, "below_useful_effect": 0, "inconclusive": 4}
+# First verdict in 2026: ten experiments, one card each but the school canteen reminders (two).
+EXPECTED_LEARNING = {"cards": 11, "without_card": 0}
+# Plans registered in 2026: tobacco, newsletter, civil status SMS (one minor each), canteen (one major).
+EXPECTED_AMENDMENTS = {"major": 1, "minor": 3, "experiments": 4}
+# Days from registration (Paris date) to the first verdict, per experiment:
+# tobacco 25, video 31, civil status SMS 49, social SMS 59, school SMS 63, front desk SMS 65,
+# newsletter 81, canteen 134, library card 187, biowaste 204 -> median (63 + 65) / 2.
+# To the decision: newsletter 98, civil status SMS 112, library card 203 -> median 112.
+EXPECTED_MEDIANS = {"to_first_verdict": 64.0, "to_decision": 112.0}
+
+
+async def test_every_figure_matches_a_hand_count(client, review_data):
+    await client.login("manager")
+    data = (await client.get("/api/v1/review", params=PERIOD)).json()
+    g = data["figures"]
+    # Pre-registered in 2026 (the sample files' registered_at): all but the draft and the
+    # biowaste collection (2025-12-08).
+    assert g["experiments"] == EXPECTED_STATUS
+    assert g["verdicts"] == EXPECTED_VERDICTS
+    assert g["decisions"] == {"scale": 0, "spread": 1, "iterate": 1, "stop": 1}
+    assert g["learning"] == EXPECTED_LEARNING
+    assert g["amendments"] == EXPECTED_AMENDMENTS
+    assert g["median_days"] == EXPECTED_MEDIANS
+    assert g["journal"] == [{"service": "Action sociale", "entries": 2, "reactions": 3},
+                            {"service": "Population et citoyenneté", "entries": 2, "reactions": 1},
+                            {"service": "Affaires scolaires", "entries": 1, "reactions": 0},
+                            {"service": "Communication", "entries": 1, "reactions": 0},
+                            {"service": "Prévention et gestion des déchets", "entries": 1, "reactions": 0}]
+    assert g["actions"]["open"] == 2 and g["actions"]["late"] == 1
+    assert [a["description"] for a in g["actions"]["items"]] == ["Former l'accueil", "Mettre à jour le modèle"]
+    assert g["follow_ups"] == {"open": 0, "adopted": 0, "not_adopted": 0}
+
+
+async def test_filters_by_service_and_objective_and_the_lists_behind_the_figures(client, review_data):
+    await client.login("agent")
+    g = (await client.get("/api/v1/review", params={**PERIOD, "service": "Action sociale"})).json()["figures"]
+    assert g["experiments"] == {"started": 1, "registered": 0, "running": 0, "concluded": 1, "decided": 0,
+                                "abandoned": 0}
+    assert g["verdicts"]["inconclusive"] == 1 and sum(g["verdicts"].values()) == 1
+    assert g["journal"] == [{"service": "Action sociale", "entries": 2, "reactions": 3}]
+    assert g["actions"]["open"] == 1 and g["actions"]["late"] == 1
+    g = (await client.get("/api/v1/review", params={**PERIOD, "objectif": "Protéger la santé des habitants"})).json()
+    assert g["figures"]["experiments"]["started"] == 1 and g["figures"]["experiments"]["concluded"] == 1
+
+    # Each figure links to its list.
+    page = await client.get("/revue", params=PERIOD)
+    assert page.status_code == 200
+    assert "/revue/liste/concluded?du=2026-01-01&amp;au=2026-12-31" in page.text
+    listing = text_of((await client.get("/revue/liste/concluded", params=PERIOD)).text)
+    assert "4 expérimentations" in listing and "Rappel SMS des rendez-vous du centre communal d'action sociale" in listing
+    listing = text_of((await client.get("/revue/liste/verdict-contradicted", params=PERIOD)).text)
+    assert "1 expérimentations" in listing and "Hypothèse contredite" in listing
+    listing = text_of((await client.get("/revue/liste/decision-spread", params=PERIOD)).text)
+    assert "Rappel SMS des rendez-vous d'état civil" in listing
+    listing = text_of((await client.get("/revue/liste/decision-iterate", params=PERIOD)).text)
+    assert "1 expérimentations" in listing
+    listing = text_of((await client.get("/revue/liste/first-verdict", params=PERIOD)).text)
+    assert "10 expérimentations" in listing  # behind the median to the first verdict and the cards
+    listing = text_of((await client.get("/revue/liste/decided-in-period", params=PERIOD)).text)
+    assert "3 expérimentations" in listing
+    assert (await client.get("/revue/liste/nimporte", params=PERIOD)).status_code == 404
+
+
+async def test_the_page_charts_csv_and_presets(client, review_data):
+    await client.login("agent")
+    page = await client.get("/revue", params=PERIOD)
+    text = text_of(page.text)
+    assert "Revue des apprentissages" in text and "Hypothèse contredite (réfutée)" in text
+    assert '<svg' in page.text and 'role="img"' in page.text and "<title" in page.text
+    assert "Délai médian du pré-enregistrement au premier verdict 64 jours" in text
+    assert "Former l'accueil" in text and "en retard" in text and "taux de réussite" in text
+    assert 'class="no-print"' in page.text
+    css = (await client.get("/static/tal.css")).text
+    assert "@media print" in css and ".no-print" in css
+
+    export = await client.get("/revue/csv/experiments", params=PERIOD)
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.text)))
+    assert rows[0] == ["status", "experiments"] and ["concluded", "4"] in rows
+    actions = list(csv.DictReader(io.StringIO((await client.get("/revue/csv/actions", params=PERIOD)).text)))
+    assert actions[0]["due_on"] == "2026-10-01" and actions[0]["late"] == "true"
+    cards = list(csv.DictReader(io.StringIO((await client.get("/revue/csv/learning_cards", params=PERIOD)).text)))
+    assert len(cards) == 11
+    listing = list(csv.DictReader(io.StringIO((await client.get("/revue/csv/liste/decided", params=PERIOD)).text)))
+    assert sorted(r["slug"] for r in listing) == ["lettre-information-courte", "rappel-sms-etat-civil"]
+    assert listing[0]["registered_at"][:4] == "2026"
+
+    # Presets give a period ending today.
+    data = (await client.get("/api/v1/review", params={"periode": "ytd"})).json()
+    assert data["period"]["start"] == f"{dt.date.today().year}-01-01"
+    assert data["period"]["end"] == dt.date.today().isoformat()
+    assert "/revue?periode=3m" in page.text
+
+
+async def test_bad_periods_and_access(client, review_data):
+    response = await client.get("/revue", params=PERIOD)
+    assert response.status_code == 403
+    await client.login("agent")
+    response = await client.get("/api/v1/review", params={"du": "2026-12-31", "au": "2026-01-01"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {"status": 400, "message": "la fin de la période précède son début",
+                                        "field": "au"}
+    response = await client.get("/revue", params={"du": "2026-12-31", "au": "2026-01-01"})
+    assert response.status_code == 400 and "la fin de la période précède son début" in text_of(response.text)
+    response = await client.get("/api/v1/review", params={"du": "31/12/2026"})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "du"
+    assert (await client.get("/revue/csv/nimporte", params=PERIOD)).status_code == 404
+
+
+def test_presets_and_period_checks_without_a_database():
+    from tal.core.errors import DomainError
+    from tal.review.services import filters
+
+    day = dt.date(2026, 5, 31)
+    three = filters(period="3m", today=day)
+    assert (three.start, three.end) == (dt.date(2026, 3, 1), day)  # 28 February + 1 day
+    assert (filters(period="ytd", today=day).start, filters(period="12m", today=day).start) == (
+        dt.date(2026, 1, 1), dt.date(2025, 6, 1))
+    assert filters(today=day).period == "12m"  # the default
+    chosen = filters(start="2026-02-01", services=["A", "A", " B "], today=day)
+    assert (chosen.start, chosen.end, chosen.services) == (dt.date(2026, 2, 1), day, ("A", "B"))
+    with pytest.raises(DomainError) as error:
+        filters(start="2026-02-01", end="2026-01-31", today=day)
+    assert error.value.field == "au"
+    with pytest.raises(DomainError) as error:
+        filters(services=[f"S{i}" for i in range(31)], today=day)
+    assert error.value.field == "service"
