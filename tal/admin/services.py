@@ -108,6 +108,11 @@ def _replace_name(names: list[str], old: str, new: str) -> list[str]:
     return out
 
 
+def _json(value):
+    """A JSON column's value (a string on SQLite, decoded on PostgreSQL)."""
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
+
+
 def _reindex(index: str, old: str, new: str) -> str:
     names = [n for n in index.strip("|").split("|") if n]
     return "|" + "|".join(_replace_name(names, old, new)) + "|" if names else index
@@ -125,8 +130,7 @@ async def move_service_data(old_id: int, old_name: str, new_id: int, new_name: s
     rows = await Experiment.select(Experiment.id, Experiment.document, Experiment.services_index).where(
         (Experiment.service == old_id) | contains(Experiment.services_index, pattern))
     for row in rows:
-        doc = row["document"]
-        doc = msgspec.json.decode(doc) if isinstance(doc, (str, bytes)) else dict(doc)
+        doc = _json(row["document"])
         head = doc["experiment"]
         if head.get("service") == old_name:
             head["service"] = new_name
@@ -147,8 +151,7 @@ async def move_service_data(old_id: int, old_name: str, new_id: int, new_name: s
                                      JournalEntry.services_index).where(
         (JournalEntry.team == old_id) | contains(JournalEntry.services_index, pattern))
     for row in rows:
-        names = row["services"]
-        names = msgspec.json.decode(names) if isinstance(names, (str, bytes)) else list(names or [])
+        names = _json(row["services"]) or []
         await JournalEntry.update({
             JournalEntry.team: new_id if row["team"] == old_id else row["team"],
             JournalEntry.services: msgspec.json.encode(_replace_name(names, old_name, new_name)).decode(),
@@ -225,8 +228,7 @@ async def rename_objective(title: str, new_title: str, *, by: int | None, addres
     old = row["title"]
     for exp in await Experiment.select(Experiment.id, Experiment.document, Experiment.objectives_index).where(
             contains(Experiment.objectives_index, f"|{old}|")):
-        doc = exp["document"]
-        doc = msgspec.json.decode(doc) if isinstance(doc, (str, bytes)) else dict(doc)
+        doc = _json(exp["document"])
         doc["experiment"]["objectives"] = _replace_name(doc["experiment"].get("objectives", []), old, new_title)
         await Experiment.update({
             Experiment.document: msgspec.json.encode(doc).decode(),
