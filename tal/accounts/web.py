@@ -46,7 +46,7 @@ async def login(request: Request) -> Response:
 
 
 @post("/deconnexion", opt=SMALL_FORM)
-async def logout(request: Request) -> Redirect:
+async def logout(request: Request) -> Response:
     actor = actor_of(request)
     if actor is not None:
         await signin.sign_out(actor, client_address(request))
@@ -58,7 +58,9 @@ async def logout(request: Request) -> Redirect:
 
         target = await oidc_web.end_session(request, id_token)
         if target:
-            return Redirect(target, status_code=303)
+            # A page that moves on by itself (meta refresh): the content security policy
+            # keeps a form's redirects on this site.
+            return render(request, "accounts/signed_out.html", end_session_url=target)
     return Redirect("/", status_code=303)
 
 

@@ -167,16 +167,32 @@ async def reset_password(request: Request, token: FromPath[str]) -> Template:
 # ---------------------------------------------------------------- services and objectives
 
 
-async def _services_page(request: Request, *, error: DomainError | None = None, form=None, status: int = 200):
+async def _list_page(request: Request, kind: str, *, error: DomainError | None = None, form=None,
+                     status: int = 200) -> Template:
+    """The services or objectives page (`kind`), with the error of a refused change."""
     async with db.transaction(write=False):
-        rows = await services.list_services()
-    return render(request, "admin/services.html", status_code=status, services=rows, error=error, form=form)
+        rows = await (services.list_services() if kind == "services" else services.list_objectives())
+    return render(request, f"admin/{kind}.html", status_code=status, error=error, form=form, **{kind: rows})
+
+
+async def _change(request: Request, kind: str, url: str, actions: dict, action: str) -> Response:
+    """Run one change of the services or objectives page; on a refusal, the page with its message."""
+    actor = _admin(request)
+    form = await request.form()
+    if action not in actions:
+        raise _not_found()
+    try:
+        async with db.transaction():
+            await actions[action](form, actor.id, address_of(request))
+    except DomainError as exc:
+        return await _list_page(request, kind, error=exc, form=form, status=exc.status_code)
+    return Redirect(url, status_code=303)
 
 
 @get("/admin/services", name="admin_services")
 async def services_page(request: Request) -> Template:
     _admin(request)
-    return await _services_page(request)
+    return await _list_page(request, "services")
 
 
 SERVICE_ACTIONS = {
@@ -192,28 +208,13 @@ SERVICE_ACTIONS = {
 
 @post("/admin/services/{action:str}")
 async def change_services(request: Request, action: FromPath[str]) -> Response:
-    actor = _admin(request)
-    form = await request.form()
-    if action not in SERVICE_ACTIONS:
-        raise _not_found()
-    try:
-        async with db.transaction():
-            await SERVICE_ACTIONS[action](form, actor.id, address_of(request))
-    except DomainError as exc:
-        return await _services_page(request, error=exc, form=form, status=exc.status_code)
-    return Redirect("/admin/services", status_code=303)
-
-
-async def _objectives_page(request: Request, *, error: DomainError | None = None, form=None, status: int = 200):
-    async with db.transaction(write=False):
-        rows = await services.list_objectives()
-    return render(request, "admin/objectives.html", status_code=status, objectives=rows, error=error, form=form)
+    return await _change(request, "services", "/admin/services", SERVICE_ACTIONS, action)
 
 
 @get("/admin/objectifs", name="admin_objectives")
 async def objectives_page(request: Request) -> Template:
     _admin(request)
-    return await _objectives_page(request)
+    return await _list_page(request, "objectives")
 
 
 OBJECTIVE_ACTIONS = {
@@ -227,16 +228,7 @@ OBJECTIVE_ACTIONS = {
 
 @post("/admin/objectifs/{action:str}")
 async def change_objectives(request: Request, action: FromPath[str]) -> Response:
-    actor = _admin(request)
-    form = await request.form()
-    if action not in OBJECTIVE_ACTIONS:
-        raise _not_found()
-    try:
-        async with db.transaction():
-            await OBJECTIVE_ACTIONS[action](form, actor.id, address_of(request))
-    except DomainError as exc:
-        return await _objectives_page(request, error=exc, form=form, status=exc.status_code)
-    return Redirect("/admin/objectifs", status_code=303)
+    return await _change(request, "objectives", "/admin/objectifs", OBJECTIVE_ACTIONS, action)
 
 
 ROUTES = [accounts_page, create_account, account_page, change_account, reset_page, reset_password, services_page,
