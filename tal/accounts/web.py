@@ -19,16 +19,22 @@ SMALL_FORM = {"max_body": 4096, "max_fields": 10}
 LANGUAGE_FORM = {"max_body": 16384, "max_fields": 10}
 
 
+def _target(next_path: str) -> str:
+    """Where to go once signed in: a local page, never the sign-in page itself (no loop)."""
+    target = safe_next(next_path)
+    return "/" if target.split("?")[0].rstrip("/") in ("/connexion", "/deconnexion") else target
+
+
 @get("/connexion", name="login")
 async def login_page(request: Request, next: FromQuery[str] = "/") -> Template:
-    return render(request, "accounts/login.html", next=safe_next(next), username="", error=None)
+    return render(request, "accounts/login.html", next=_target(next), username="", error=None)
 
 
 @post("/connexion", opt=SMALL_FORM)
 async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).replace("\x00", "")
-    target = safe_next(str(form.get("next", "/")))
+    target = _target(str(form.get("next", "/")))
     try:
         actor, generation = await signin.sign_in(
             username, str(form.get("password", "")).replace("\x00", ""), client_address(request))

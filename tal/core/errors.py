@@ -27,3 +27,20 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class FormErrors(DomainError):
+    """Every field of a form that is wrong, reported at once: `errors` holds one
+    DomainError per field, in the order of the form; the first also gives this
+    error's own message and field (for code that reads only one)."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(errors[0].message, errors[0].field)
+        self.errors = list(errors)
+
+
+def each_error(error: DomainError | None) -> list[DomainError]:
+    """The errors of a form: several for FormErrors, else the one (or none)."""
+    if error is None:
+        return []
+    return list(getattr(error, "errors", None) or [error])

@@ -210,7 +210,7 @@ def actor_of(request: Request) -> Actor | None:
 def signed_in(request: Request) -> Actor:
     actor = actor_of(request)
     if actor is None:
-        raise Forbidden("connectez-vous pour faire cela")
+        raise Forbidden(N_("connectez-vous pour faire cela"))
     return actor
 
 

@@ -1,4 +1,4 @@
-"""Text helpers shared by areas: search normalisation."""
+"""Text helpers shared by areas: search normalisation, wrapping chart labels."""
 
 from __future__ import annotations
 
@@ -16,3 +16,27 @@ def normalise(text: str) -> str:
 def search_terms(query: str) -> list[str]:
     """Terms of a search box, without SQL LIKE wildcards, at most 8."""
     return [t for t in re.split(r"[\s%_]+", normalise(query)) if len(t) >= 2][:8]
+
+
+def wrap(text: str, width: int = 40) -> list[str]:
+    """A label in lines of at most `width` characters, cut between words (a word longer
+    than a line stays whole): chart labels are wrapped, never cut."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """A slug proposed from a title: « Rappel SMS de l'état civil » -> « rappel-sms-de-l-etat-civil »,
+    cut between words at `limit` characters."""
+    words = re.findall(r"[a-z0-9]+", normalise(text))
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "-".join(words)[:limit].strip("-")
