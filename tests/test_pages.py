@@ -155,9 +155,11 @@ async def test_domain_errors_follow_the_language_of_the_request(client, samples,
     headers = {"authorization": f"Bearer {token}", "accept-language": "en"}
     async with httpx.AsyncClient(transport=client.http._transport, base_url="http://testserver", headers=headers) as http:
         assert (await http.post("/api/v1/experiments", json=DRAFT)).status_code == 201
-        stale = await http.put(f"/api/v1/experiments/{SLUG}", json={**DRAFT, "version": 0})
+        edited = {**DRAFT, "version": 1, "experiment": {**DRAFT["experiment"], "summary": "Une autre présentation."}}
+        assert (await http.put(f"/api/v1/experiments/{SLUG}", json=edited)).status_code == 200
+        stale = await http.put(f"/api/v1/experiments/{SLUG}", json=edited)
     assert stale.status_code == 409
-    assert stale.json()["error"]["message"].startswith("someone"), stale.json()
+    assert stale.json()["error"]["message"] == "version 1 is stale: the experiment is at version 2, read it again and retry"
     slug = "rappel-sms-etat-civil"
     await client.post("/langue", {"lang": "en"})
     refused = await client.post(f"/experimentations/{slug}/decision",
@@ -166,3 +168,31 @@ async def test_domain_errors_follow_the_language_of_the_request(client, samples,
     page = html_lib.unescape(refused.text)
     assert "only the cross-service committee decides what comes next for an experiment" in page
     assert "seul le comité" not in page
+
+
+async def test_form_errors_in_english_leave_no_french_catalogue_message(client, accounts):
+    """Every error of the register's forms, rendered in English: no message of the French
+    catalogue is left (user content aside, marked lang="fr")."""
+    import re
+
+    from test_browser import _french_messages, _normal
+    from test_register_web import BAD_HEADERS, BAD_PLANS, HEADER, PLAN, draft
+
+    french = _french_messages()
+
+    def leftovers(html: str) -> list[str]:
+        html = re.sub(r'<(\w+)[^>]* lang="fr"[^>]*>.*?</\1>', " ", html, flags=re.S)
+        text = _normal(text_of(html))
+        return [f for f in french if f in text]
+
+    await client.login("agent")
+    await draft(client)
+    await client.post("/langue", {"lang": "en"})
+    for _, change, field, _message in BAD_PLANS:
+        response = await client.post("/experimentations/accueil-samedi/plan", {**PLAN, **change})
+        assert response.status_code == 400 and "The form was not saved" in response.text
+        assert leftovers(response.text) == [], field
+    for _, change, field, _message in BAD_HEADERS:
+        response = await client.post("/experimentations/nouvelle", {**HEADER, **change})
+        assert response.status_code == 400
+        assert leftovers(response.text) == [], field

@@ -40,7 +40,7 @@ def relation(title: str, description: str, scale_label: str, bars_label: str,
              _text(LEFT + 18, 2 * LINE, bars_label, "start")]
     y = TOP
     for label, mean, ci, entries in rows:
-        for line in wrap(label, 40):
+        for line in wrap(label, 36):
             parts.append(_text(LEFT, y + 14, line, "start"))
             y += LINE
         y += 22

@@ -228,7 +228,7 @@ def domain_error(request: Request, exc: DomainError):
     from tal.core.templating import language
     from tal.i18n import translations
 
-    return error_response(request, exc.status_code, translations(language(request)).gettext(exc.message), exc.field)
+    return error_response(request, exc.status_code, exc.translated(translations(language(request)).gettext), exc.field)
 
 
 def http_error(request: Request, exc: HTTPException):

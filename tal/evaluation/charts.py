@@ -67,7 +67,7 @@ def intervals(
     x = _scale(lo - pad, hi + pad, LEFT, WIDTH - RIGHT)
     parts, y = [], TOP
     for label, est, low, high in rows:
-        lines = wrap(label)
+        lines = wrap(label, 36)
         lines[-1] += f"{colon}{fmt(est)}"
         for line in lines:
             y += LINE

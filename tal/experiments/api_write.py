@@ -118,8 +118,8 @@ async def _editable(slug: str, actor: Actor) -> services.ExperimentView:
 
 def _check_version(current: int, version: int) -> None:
     if version != current:
-        raise Conflict(f"version {version} périmée : l'expérimentation est à la version {current}, relisez-la "
-                       "et recommencez", "version")
+        raise Conflict(N_("version %(version)s périmée : l'expérimentation est à la version %(current)s, relisez-la "
+                          "et recommencez"), "version", {"version": version, "current": current})
 
 
 def _document(data: DraftIn, head: Header, base: ExperimentFile | None) -> ExperimentFile:
