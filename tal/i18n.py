@@ -65,7 +65,12 @@ def format_date(value: dt.date | dt.datetime | str | None, lang: str, fmt: str =
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
         value = value.astimezone(TIMEZONE).date() if value.tzinfo else value.date()
-    return dates.format_date(value, format=fmt, locale=lang)
+    return _first(dates.format_date(value, format=fmt, locale=lang), value, lang)
+
+
+def _first(text: str, day: dt.date, lang: str) -> str:
+    """« 1er mars 2026 », not « 1 mars 2026 », in French."""
+    return "1er" + text[1:] if lang == "fr" and day.day == 1 and text.startswith("1 ") else text
 
 
 def format_datetime(value: dt.datetime | str | None, lang: str) -> str:
@@ -75,7 +80,28 @@ def format_datetime(value: dt.datetime | str | None, lang: str) -> str:
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is not None:
         value = value.astimezone(TIMEZONE)
-    return dates.format_datetime(value, format="d MMMM y, HH:mm" if lang == "fr" else "MMMM d, y, HH:mm", locale=lang)
+    text = dates.format_datetime(value, format="d MMMM y, HH:mm" if lang == "fr" else "MMMM d, y, HH:mm", locale=lang)
+    return _first(text, value.date(), lang)
+
+
+def format_period(value: object, lang: str, short: bool = False) -> str:
+    """An ISO period in words: « novembre 2026 » (« nov. 2026 » when short), « 2 mars
+    2026 », « semaine 5 de 2026 »; a year or an integer as it is."""
+    import re
+
+    text = str(value)
+    try:
+        if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            month = dt.date(int(match.group(1)), int(match.group(2)), 1)
+            return dates.format_date(month, format="MMM y" if short else "LLLL y", locale=lang)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return format_date(dt.date.fromisoformat(text), lang, "medium" if short else "long")
+        if match := re.fullmatch(r"(\d{4})-W(\d{2})", text):
+            words = N_("sem. %(week)d %(year)s") if short else N_("semaine %(week)d de %(year)s")
+            return translations(lang).gettext(words) % {"week": int(match.group(2)), "year": match.group(1)}
+    except ValueError:
+        return text
+    return text
 
 
 def format_number(value: float | int | None, lang: str, digits: int = 4) -> str:

@@ -5,7 +5,7 @@
 | TAL_DATABASE_URL | sqlite:///path/file.sqlite or postgresql://user@host:port/db | sqlite:///tal-data/tal.sqlite |
 | TAL_DATA_DIR | folder for the SQLite file and the generated secret key | ./tal-data |
 | TAL_SECRET_KEY | signs and encrypts session cookies (32+ characters) | generated once, kept in TAL_DATA_DIR |
-| TAL_ORG_NAME | the collectivité's name, shown in the header | Ville de Exemple-sur-Loire |
+| TAL_ORG_NAME | the collectivité's name, shown in the header | Ville d'Exemple-sur-Loire |
 | TAL_ORG_COLOR | the collectivité's main colour (#rrggbb, dark enough for white text) | #1f4e79 |
 | TAL_ORG_ACCENT | the accent colour (#rrggbb) | #b3461b |
 | TAL_SECURE_COOKIES | 1 to mark cookies Secure and send HSTS (behind HTTPS) | 0 |
@@ -161,7 +161,7 @@ def load_settings() -> Settings:
         database_url=url,
         data_dir=data_dir,
         secret_key=_secret_key(data_dir),
-        org_name=os.environ.get("TAL_ORG_NAME", "Ville de Exemple-sur-Loire")[:120],
+        org_name=os.environ.get("TAL_ORG_NAME", "Ville d'Exemple-sur-Loire")[:120],
         org_color=_color("TAL_ORG_COLOR", "#1f4e79"),
         org_accent=_color("TAL_ORG_ACCENT", "#b3461b"),
         secure_cookies=os.environ.get("TAL_SECURE_COOKIES", "0") == "1",

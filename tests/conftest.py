@@ -201,3 +201,9 @@ def text_of(html: str) -> str:
     import html as html_lib
 
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def names_field(html: str, field: str) -> bool:
+    """A page's error summary links to the field (named on the page as it is labelled)."""
+    anchor = field.replace("[", "-").replace("]", "").replace(".", "-")
+    return f'href="#f-{anchor}"' in html

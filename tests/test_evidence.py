@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from conftest import text_of
+from conftest import names_field, text_of
 from tal import loader
 from tal.audit.tables import AuditEntry
 from tal.experiments import fileformat
@@ -42,7 +42,7 @@ async def test_a_near_empty_data_form_erases_nothing(client, samples, accounts):
     # With the version but without the fields the form shows: the field is named.
     response = await client.post(DATA_URL, {})
     assert response.status_code == 400
-    assert "r.absence.courrier.n : champ absent du formulaire" in text_of(response.text)
+    assert "champ absent du formulaire" in text_of(response.text) and names_field(response.text, "r.absence.courrier.n")
     assert await document(DECIDED) == before and await version(DECIDED) == stamp
     assert await ExperimentEvent.count() == len(samples[DECIDED].amendments) + sum(
         len(d.amendments) for s, d in samples.items() if s != DECIDED)
@@ -58,7 +58,7 @@ async def test_the_other_edit_forms_refuse_left_out_fields(client, samples, acco
         assert "champ absent du formulaire" in text_of(response.text)
     entry_id = await write(client)
     response = await client.post(f"/journal/{entry_id}/modifier", {"title": "Titre seul", "action": "draft"})
-    assert response.status_code == 400 and "happened_on : champ absent du formulaire" in text_of(response.text)
+    assert response.status_code == 400 and "Quand c'est arrivé : champ absent du formulaire" in text_of(response.text)
     assert (await JournalEntry.select(JournalEntry.title).where(JournalEntry.id == entry_id).first())["title"] == ENTRY["title"]
     assert await document(DECIDED) == before
 
@@ -70,7 +70,7 @@ async def test_frozen_results_change_only_by_a_correction_kept_in_the_history(cl
     before = await document(DECIDED)
     response = await client.post(DATA_URL, {**form, "r.absence.sms.n": "1200"})
     assert response.status_code == 400
-    assert "correction.reason : " in text_of(response.text) and "figés" in text_of(response.text)
+    assert names_field(response.text, "correction.reason") and "figés" in text_of(response.text)
     assert await document(DECIDED) == before
     response = await client.post(DATA_URL, {**form, "r.absence.sms.n": "1200",
                                             "correction.reason": "Deux rendez-vous comptés deux fois"})

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import text_of
+from conftest import names_field, text_of
 from tal import db, loader
 from tal.journal.services import ensure_tags
 from tal.journal.tables import AuthorAccess, JournalEntry, JournalReaction
@@ -253,7 +253,7 @@ async def test_actions_with_due_dates_late_ones_are_visible(client, accounts, ta
     assert late.status_code == 303
     before_event = await client.post(f"/journal/{entry_id}/actions",
                                      {"description": "x", "owner_role": "y", "due_on": "2026-01-01"})
-    assert before_event.status_code == 400 and "due_on : l'échéance précède la date de l'événement" in text_of(before_event.text)
+    assert before_event.status_code == 400 and "Échéance : l'échéance précède la date de l'événement" in text_of(before_event.text)
     data = (await client.get(f"/api/v1/journal/{entry_id}")).json()
     assert [a["late"] for a in data["actions"]] == [dt.date.today() > dt.date(2026, 4, 1)]
     action_id = (await JournalEntry.raw("SELECT id FROM journal_action"))[0]["id"]
@@ -262,8 +262,8 @@ async def test_actions_with_due_dates_late_ones_are_visible(client, accounts, ta
 
 
 BAD_ENTRIES = [
-    ("empty title", {"title": ""}, "title", "clé obligatoire manquante"),
-    ("empty what happened", {"what_happened": ""}, "what_happened", "clé obligatoire manquante"),
+    ("empty title", {"title": ""}, "title", "Indiquez un titre."),
+    ("empty what happened", {"what_happened": ""}, "what_happened", "Racontez ce qui s'est passé."),
     ("over-long field", {"what_we_learned": "x" * 5001}, "what_we_learned", "trop long"),
     ("unknown tag", {"tags": ["inconnue"]}, "tags", "étiquette inconnue"),
     ("unknown service", {"services": ["Service fantôme"]}, "services", "service inconnu"),
@@ -277,7 +277,7 @@ async def test_bad_entries_are_refused_with_the_field_named(client, accounts, ta
     response = await client.post("/journal/nouvelle", {**ENTRY, **change, "action": "draft"})
     assert response.status_code == 400
     page = text_of(response.text)
-    assert f"{field} : " in page and message in page
+    assert names_field(response.text, field) and message in page
     assert await JournalEntry.count() == 0
 
 
@@ -313,7 +313,7 @@ async def test_recognition_on_the_home_page_and_entry_of_the_month(client, other
     await other_client.login("comite")
     assert (await other_client.post(f"/journal/{entry_id}/entree-du-mois", {"month": "2026-11"})).status_code == 303
     page = text_of((await other_client.get("/")).text)
-    assert "Entrée du mois (2026-11) — Relances envoyées deux fois" in page
+    assert "Entrée du mois (novembre 2026) — Relances envoyées deux fois" in page
     assert "Population et citoyenneté 1" in page
     await client.post("/deconnexion")
     await client.login("voirie")

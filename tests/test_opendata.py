@@ -68,7 +68,7 @@ async def test_the_package_validates_and_holds_only_public_content(samples, acco
     package = json.loads(files["datapackage.json"])
     assert package["licenses"][0]["name"] == "etalab-2.0"
     assert package["licenses"][0]["title"] == "Licence Ouverte / Open Licence version 2.0"
-    assert package["contributors"] == [{"title": "Ville de Exemple-sur-Loire", "role": "publisher"}]
+    assert package["contributors"] == [{"title": "Ville d'Exemple-sur-Loire", "role": "publisher"}]
     everything = b"".join(files.values()).decode("utf-8")
     for slug in INTERNAL:
         assert slug not in everything, slug

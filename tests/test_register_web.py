@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import text_of
+from conftest import names_field, text_of
 from tal.experiments.tables import Experiment
 
 HEADER = {
@@ -257,7 +257,7 @@ async def test_bad_plan_input_is_refused_with_the_field_named(client, accounts, 
     response = await client.post("/experimentations/accueil-samedi/plan", {**PLAN, **change})
     assert response.status_code == 400
     page = text_of(response.text)
-    assert f"{field} : " in page and message in page
+    assert names_field(response.text, field) and message in page
     if "." in field:  # a field, not a whole section
         assert 'aria-invalid="true"' in response.text
     assert await version("accueil-samedi") == before
@@ -265,7 +265,7 @@ async def test_bad_plan_input_is_refused_with_the_field_named(client, accounts, 
 
 BAD_HEADERS = [
     ("slug not a slug", {"slug": "Accueil Samedi"}, "slug", "format invalide"),
-    ("missing title", {"title": ""}, "title", "clé obligatoire manquante"),
+    ("missing title", {"title": ""}, "title", "Indiquez un titre."),
     ("title too long", {"title": "t" * 201}, "title", "trop long"),
     ("unknown service", {"service": "Service fantôme"}, "service", "service inconnu"),
     ("not the actor's service", {"service": "Voirie et propreté", "partner_services": []}, "service", "votre service"),
@@ -279,7 +279,7 @@ async def test_bad_new_experiment_is_refused_and_nothing_is_written(client, acco
     response = await client.post("/experimentations/nouvelle", {**HEADER, **change})
     assert response.status_code == 400
     page = text_of(response.text)
-    assert f"{field} : " in page and message in page
+    assert names_field(response.text, field) and message in page
     assert await Experiment.count() == 0
 
 
@@ -306,7 +306,7 @@ async def test_bad_results_are_refused_with_the_field_named(client, accounts, da
     response = await client.post("/experimentations/accueil-samedi/iterations/1/donnees", {**DATA, **data})
     assert response.status_code == 400
     page = text_of(response.text)
-    assert f"{field} : " in page and message in page
+    assert names_field(response.text, field) and message in page
     assert await version("accueil-samedi") == before
 
 
@@ -317,10 +317,12 @@ async def test_iteration_dates_in_the_wrong_order_are_refused(client, accounts):
         "/experimentations/accueil-samedi/iterations/1/modifier", {**ITERATION, "ended_on": "2026-01-01"}
     )
     assert response.status_code == 400
-    assert "ended_on : la date de fin précède la date de début" in text_of(response.text)
+    assert "Fin : la date de fin précède la date de début" in text_of(response.text)
+    assert names_field(response.text, "ended_on")
     response = await client.post("/experimentations/accueil-samedi/iterations/1/modifier",
                                  {**ITERATION, "started_on": "02/03/2026"})
-    assert response.status_code == 400 and "started_on : date attendue" in text_of(response.text)
+    assert response.status_code == 400 and "Début : date attendue" in text_of(response.text)
+    assert names_field(response.text, "started_on")
     assert await version("accueil-samedi") == before
 
 

@@ -16,6 +16,7 @@ from tal.accounts.passwords import hash_password, weakness
 from tal.accounts.tables import ROLES, Account, Service
 from tal.audit.services import record
 from tal.core.errors import DomainError, NotFound
+from tal.i18n import N_
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 NAME_MAX = 120
@@ -23,7 +24,7 @@ NAME_MAX = 120
 
 def _check_text(value: str, field: str) -> str:
     if "\x00" in value:
-        raise DomainError("caractère nul interdit", field)
+        raise DomainError(N_("caractère nul interdit"), field)
     if len(value) > NAME_MAX:
         raise DomainError(f"{NAME_MAX} caractères au plus", field)
     return value.strip()
@@ -55,21 +56,21 @@ async def create_account(
     """A new account; `by` and `address` say who creates it, for the audit log."""
     actorcache.forget()
     if not USERNAME.match(username):
-        raise DomainError("2 à 60 caractères : minuscules, chiffres, point, tiret ou souligné", "username")
+        raise DomainError(N_("2 à 60 caractères : minuscules, chiffres, point, tiret ou souligné"), "username")
     _check_password(password, username)
     if role not in ROLES:
         raise DomainError(f"rôle inconnu : choisissez parmi {', '.join(ROLES)}", "role")
     service = _check_text(service or "", "service") or None
     display_name = _check_text(display_name, "name") or username
     if role != "admin" and not service:
-        raise DomainError("chaque compte est rattaché à un service", "service")
+        raise DomainError(N_("chaque compte est rattaché à un service"), "service")
     password_hash = await hash_password(password)
     service_id = await ensure_service(service) if service else None
     created = await Account.insert(
         Account(username=username, display_name=display_name, password_hash=password_hash, role=role, service=service_id)
     ).on_conflict(target=Account.username, action="DO NOTHING").returning(Account.id)
     if not created:
-        raise DomainError("ce nom d'utilisateur existe déjà", "username")
+        raise DomainError(N_("ce nom d'utilisateur existe déjà"), "username")
     account_id = created[0]["id"]
     await record("account.create", account_id=by, address=address, target=username,
                  detail={"account": account_id, "role": role, "service": service})
@@ -79,7 +80,7 @@ async def create_account(
 async def _account(username: str) -> dict:
     row = await Account.select(Account.id, Account.role, Account.active).where(Account.username == username).first()
     if row is None:
-        raise NotFound("aucun compte de ce nom", "username")
+        raise NotFound(N_("aucun compte de ce nom"), "username")
     return row
 
 

@@ -23,6 +23,7 @@ from tal.accounts.actor import Actor
 from tal.accounts.services import actor_by_id
 from tal.accounts.tables import ApiToken
 from tal.core.errors import DomainError, NotFound
+from tal.i18n import N_
 
 PREFIX = "tal_"
 MAX_TOKENS = 20
@@ -59,9 +60,9 @@ async def create(actor: Actor, name: str, days: int) -> tuple[int, str]:
     """A new token for this account: (id, the token, to show once)."""
     name = " ".join(name.split())
     if not name:
-        raise DomainError("donnez un nom au jeton (par exemple l'outil qui l'utilise)", "name")
+        raise DomainError(N_("donnez un nom au jeton (par exemple l'outil qui l'utilise)"), "name")
     if len(name) > 80:
-        raise DomainError("80 caractères au plus", "name")
+        raise DomainError(N_("80 caractères au plus"), "name")
     if days not in EXPIRY_DAYS:
         raise DomainError(f"durée de validité attendue : {', '.join(map(str, EXPIRY_DAYS))} jours", "days")
     active = await ApiToken.count().where(
@@ -87,7 +88,7 @@ async def revoke(actor: Actor, token_id: int) -> None:
         (ApiToken.id == token_id) & (ApiToken.account == actor.id) & ApiToken.revoked_at.is_null()
     ).returning(ApiToken.id)
     if not done and not await ApiToken.exists().where((ApiToken.id == token_id) & (ApiToken.account == actor.id)):
-        raise NotFound("aucun jeton de ce numéro sur votre compte")
+        raise NotFound(N_("aucun jeton de ce numéro sur votre compte"))
 
 
 class RateLimited(Exception):

@@ -24,16 +24,22 @@ def _login(request: Request, *, status_code: int = 200, next: str = "/", usernam
                   oidc_enabled=get_settings().oidc_enabled)
 
 
+def _target(next_path: str) -> str:
+    """Where to go once signed in: a local page, never the sign-in page itself (no loop)."""
+    target = safe_next(next_path)
+    return "/" if target.split("?")[0].rstrip("/") in ("/connexion", "/deconnexion") else target
+
+
 @get("/connexion", name="login")
 async def login_page(request: Request, next: FromQuery[str] = "/") -> Template:
-    return _login(request, next=safe_next(next))
+    return _login(request, next=_target(next))
 
 
 @post("/connexion", opt=SMALL_FORM)
 async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).replace("\x00", "")
-    target = safe_next(str(form.get("next", "/")))
+    target = _target(str(form.get("next", "/")))
     try:
         actor, generation = await signin.sign_in(
             username, str(form.get("password", "")).replace("\x00", ""), client_address(request))

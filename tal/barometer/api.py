@@ -12,6 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from tal import db
 from tal.barometer import scoring, services
 from tal.core.http import signed_in
+from tal.i18n import N_
 
 
 class CampaignOut(msgspec.Struct):
@@ -95,7 +96,7 @@ def _group(g: scoring.GroupResult, previous: dict | None) -> GroupOut:
     )
 
 
-@get("/api/v1/barometre", summary="Les campagnes du baromètre social", tags=["Baromètre"])
+@get("/api/v1/barometre", summary=N_("Les campagnes du baromètre social"), tags=["Baromètre"])
 async def campaigns(request: Request) -> list[CampaignOut]:
     signed_in(request)
     async with db.transaction(write=False):
@@ -104,11 +105,11 @@ async def campaigns(request: Request) -> list[CampaignOut]:
                         r["fictional"], f"/barometre/{r['id']}") for r in rows]
 
 
-@get("/api/v1/barometre/{campaign_id:int}", summary="Les résultats d'une campagne du baromètre", tags=["Baromètre"],
-     description="Groupes d'au moins `min_group` réponses seulement, une fois la campagne close ; jamais de texte libre.")
+@get("/api/v1/barometre/{campaign_id:int}", summary=N_("Les résultats d'une campagne du baromètre"), tags=["Baromètre"],
+     description=N_("Groupes d'au moins `min_group` réponses seulement, une fois la campagne close ; jamais de texte libre."))
 async def results(
     request: Request, campaign_id: FromPath[int],
-    groupe: Annotated[str, QueryParameter(max_length=120, description="un seul groupe (service)")] = "",
+    groupe: Annotated[str, QueryParameter(max_length=120, description=N_("un seul groupe (service)"))] = "",
 ) -> ResultsOut:
     actor = signed_in(request)
     async with db.transaction(write=False):

@@ -10,6 +10,7 @@ from tal.barometer import services
 from tal.barometer.schemas import CampaignInput
 from tal.core.errors import DomainError
 from tal.core.validation import convert
+from tal.i18n import N_
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
@@ -18,7 +19,7 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise DomainError("date attendue au format AAAA-MM-JJ", name) from None
+        raise DomainError(N_("date attendue au format AAAA-MM-JJ"), name) from None
 
 
 async def barometer_command(args: argparse.Namespace) -> str:
@@ -31,7 +32,7 @@ async def barometer_command(args: argparse.Namespace) -> str:
         async with db.transaction():
             return str(await services.open_campaign(campaign))
     if not args.campaign_id.isdigit() or len(args.campaign_id) > 10:
-        raise DomainError("numéro de campagne attendu (un entier)", "ID")
+        raise DomainError(N_("numéro de campagne attendu (un entier)"), "ID")
     async with db.transaction():
         await services.close_campaign(int(args.campaign_id), None)
     return f"Campagne {args.campaign_id} clôturée."

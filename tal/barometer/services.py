@@ -26,6 +26,7 @@ from tal.barometer.schemas import AnswerInput, CampaignInput
 from tal.barometer.tables import Answer, Campaign, FreeText, Participation
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.settings import get_settings
+from tal.i18n import N_
 
 MAX_ID = 2**31 - 1
 _shuffle = random.SystemRandom().shuffle
@@ -71,7 +72,7 @@ async def open_campaign_row() -> dict | None:
 
 def require_admin(actor: Actor | None) -> None:
     if actor is None or not actor.is_admin:
-        raise Forbidden("seuls les administrateurs ouvrent et clôturent les baromètres")
+        raise Forbidden(N_("seuls les administrateurs ouvrent et clôturent les baromètres"))
 
 
 async def open_campaign(data: CampaignInput, *, fictional: bool = False) -> int:
@@ -82,15 +83,15 @@ async def open_campaign(data: CampaignInput, *, fictional: bool = False) -> int:
             raise DomainError(f"service inconnu : « {name} »", "services")
     opens_on = data.opens_on or dt.date.today()
     if data.closes_on is not None and data.closes_on < opens_on:
-        raise DomainError("la date de clôture précède la date d'ouverture", "closes_on")
+        raise DomainError(N_("la date de clôture précède la date d'ouverture"), "closes_on")
     if await Campaign.exists().where(Campaign.state == "open"):
-        raise Conflict("un baromètre est déjà ouvert : clôturez-le avant d'en ouvrir un autre", "title")
+        raise Conflict(N_("un baromètre est déjà ouvert : clôturez-le avant d'en ouvrir un autre"), "title")
     created = await Campaign.insert(Campaign(
         title=data.title.strip(), opens_on=opens_on, closes_on=data.closes_on, state="open", open_slot="open",
         services=sorted(set(data.services)), fictional=fictional,
     )).on_conflict(target=Campaign.open_slot, action="DO NOTHING").returning(Campaign.id)
     if not created:
-        raise Conflict("un baromètre est déjà ouvert : clôturez-le avant d'en ouvrir un autre", "title")
+        raise Conflict(N_("un baromètre est déjà ouvert : clôturez-le avant d'en ouvrir un autre"), "title")
     return created[0]["id"]
 
 
@@ -108,9 +109,9 @@ async def close_campaign(campaign_id: int, version: int | None) -> None:
     """Close an open campaign; its results are then frozen and shown."""
     row = await campaign(campaign_id)
     if row["state"] != "open":
-        raise Conflict("ce baromètre est déjà clos", "version")
+        raise Conflict(N_("ce baromètre est déjà clos"), "version")
     if version is not None and version != row["version"]:
-        raise Conflict("ce baromètre a changé depuis l'affichage de la page : rechargez-la", "version")
+        raise Conflict(N_("ce baromètre a changé depuis l'affichage de la page : rechargez-la"), "version")
     today = dt.date.today()
     closes_on = today if row["closes_on"] is None or row["closes_on"] > today else row["closes_on"]
     changed = await Campaign.update({
@@ -118,7 +119,7 @@ async def close_campaign(campaign_id: int, version: int | None) -> None:
         Campaign.population: await population(row["services"]), Campaign.version: row["version"] + 1,
     }).where((Campaign.id == campaign_id) & (Campaign.version == row["version"])).returning(Campaign.id)
     if not changed:
-        raise Conflict("ce baromètre a changé depuis l'affichage de la page : rechargez-la", "version")
+        raise Conflict(N_("ce baromètre a changé depuis l'affichage de la page : rechargez-la"), "version")
     await _rewrite_in_key_order(campaign_id)
 
 
@@ -139,15 +140,15 @@ def refusal(actor: Actor | None, row: dict) -> DomainError | None:
     """Why this actor cannot answer this campaign, or None (participation aside)."""
     today = dt.date.today()
     if actor is None:
-        return Forbidden("connectez-vous pour répondre au baromètre")
+        return Forbidden(N_("connectez-vous pour répondre au baromètre"))
     if row["state"] != "open" or (row["closes_on"] is not None and today > row["closes_on"]):
-        return Conflict("ce baromètre est clos : il ne reçoit plus de réponses")
+        return Conflict(N_("ce baromètre est clos : il ne reçoit plus de réponses"))
     if today < row["opens_on"]:
-        return Conflict("ce baromètre n'est pas encore ouvert")
+        return Conflict(N_("ce baromètre n'est pas encore ouvert"))
     if actor.service is None:
-        return Forbidden("votre compte n'est rattaché à aucun service : il ne peut pas répondre au baromètre")
+        return Forbidden(N_("votre compte n'est rattaché à aucun service : il ne peut pas répondre au baromètre"))
     if row["services"] and actor.service not in row["services"]:
-        return Forbidden("ce baromètre ne concerne pas votre service")
+        return Forbidden(N_("ce baromètre ne concerne pas votre service"))
     return None
 
 
@@ -171,7 +172,7 @@ async def answer(actor: Actor | None, campaign_id: int, data: AnswerInput) -> No
         Participation(campaign=campaign_id, account=actor.id, key=f"{campaign_id}:{actor.id}")
     ).on_conflict(target=Participation.key, action="DO NOTHING").returning(Participation.id)
     if not added:
-        raise Conflict("vous avez déjà répondu à ce baromètre ; une réponse ne se modifie pas")
+        raise Conflict(N_("vous avez déjà répondu à ce baromètre ; une réponse ne se modifie pas"))
     values = {item: getattr(data, item) for item in scoring.ITEMS}
     await Answer.insert(Answer(id=uuid.uuid4(), campaign=campaign_id, service=actor.service, **values))
     free = data.free.replace("\r\n", "\n").strip()
@@ -280,7 +281,7 @@ def _check_group(actor: Actor, figs: Figures, group: str) -> None:
     """A group asked for by name: shown and visible to this actor, or a 4xx."""
     if group in figs.results:
         if not visible(actor, figs.groups, group):
-            raise Forbidden("vous voyez les résultats de l'ensemble de la collectivité et de votre service", "groupe")
+            raise Forbidden(N_("vous voyez les résultats de l'ensemble de la collectivité et de votre service"), "groupe")
         return
     if group in figs.counts or group in figs.campaign["services"] or group in (figs.campaign["population"] or {}):
         raise hidden_message(group)
@@ -292,12 +293,12 @@ def _check_group(actor: Actor, figs: Figures, group: str) -> None:
 async def results(actor: Actor | None, campaign_id: int, group: str = "") -> Results:
     """What this actor may see of a campaign; with `group`, that group only."""
     if actor is None:
-        raise Forbidden("connectez-vous pour voir les résultats du baromètre")
+        raise Forbidden(N_("connectez-vous pour voir les résultats du baromètre"))
     row = await campaign(campaign_id)
     total = await Answer.count().where(Answer.campaign == campaign_id)
     if row["state"] != "closed":
         if group:
-            raise Forbidden("les résultats d'un baromètre s'affichent à sa clôture", "groupe")
+            raise Forbidden(N_("les résultats d'un baromètre s'affichent à sa clôture"), "groupe")
         return Results(row, min_group(), total)
     figs = await figures(row, free=True)
     if group:

@@ -22,6 +22,7 @@ from tal.core.validation import convert
 from tal.experiments import forms
 from tal.i18n import format_number, translations
 from tal.journal.web import parse_date
+from tal.i18n import N_
 
 
 def answer_from(form: FormMultiDict) -> AnswerInput:
@@ -29,7 +30,7 @@ def answer_from(form: FormMultiDict) -> AnswerInput:
     data: dict[str, Any] = forms.fields(form, {item: forms.integer for item in scoring.ITEMS})
     for item in scoring.ITEMS:
         if item not in data:
-            raise DomainError("réponse obligatoire manquante", item)
+            raise DomainError(N_("réponse obligatoire manquante"), item)
     free = forms.text(forms.get(form, "free"), "free")
     if len(free) > MAX_FREE:
         raise DomainError(f"trop long : {MAX_FREE} caractères au plus", "free")
@@ -44,7 +45,7 @@ def campaign_from(form: FormMultiDict) -> CampaignInput:
         if value is not None:
             data[name] = value
     if not data["title"]:
-        raise DomainError("ne peut pas être vide", "title")
+        raise DomainError(N_("ne peut pas être vide"), "title")
     return convert(data, CampaignInput)
 
 
@@ -171,7 +172,7 @@ async def export(request: Request, campaign_id: FromPath[int], groupe: FromQuery
     async with db.transaction(write=False):
         results = await services.results(actor, campaign_id, groupe[:120])
     if not results.closed:
-        raise DomainError("les résultats d'un baromètre s'exportent à sa clôture")
+        raise DomainError(N_("les résultats d'un baromètre s'exportent à sa clôture"))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=services.COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -198,7 +198,7 @@ def actor_of(request: Request) -> Actor | None:
 def signed_in(request: Request) -> Actor:
     actor = actor_of(request)
     if actor is None:
-        raise Forbidden("connectez-vous pour faire cela")
+        raise Forbidden(N_("connectez-vous pour faire cela"))
     return actor
 
 
@@ -216,7 +216,7 @@ def domain_error(request: Request, exc: DomainError):
     from tal.core.templating import language
     from tal.i18n import translations
 
-    return error_response(request, exc.status_code, translations(language(request)).gettext(exc.message), exc.field)
+    return error_response(request, exc.status_code, exc.translated(translations(language(request)).gettext), exc.field)
 
 
 def http_error(request: Request, exc: HTTPException):

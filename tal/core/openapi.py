@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 
 from tal import __version__
+from tal.i18n import N_
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -49,13 +50,13 @@ class OfflineViewer(OpenAPIRenderPlugin):
 
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
-        title="TAL — API du registre des expérimentations",
+        title=N_("TAL — API du registre des expérimentations"),
         version=__version__,
-        description="Chaque page de TAL a son jumeau JSON sous /api/v1. L'écriture passe par un jeton personnel "
+        description=N_("Chaque page de TAL a son jumeau JSON sous /api/v1. L'écriture passe par un jeton personnel "
                     "(page « Jetons d'API » du compte) : en-tête Authorization: Bearer tal_…, sans cookie ni jeton CSRF ; "
-                    "chaque écriture porte la version lue (409 si elle est périmée).",
+                    "chaque écriture porte la version lue (409 si elle est périmée)."),
         path="/schema",
         components=Components(security_schemes={"BearerToken": SecurityScheme(
-            type="http", scheme="bearer", description="Jeton personnel créé sur la page « Jetons d'API » du compte")}),
+            type="http", scheme="bearer", description=N_("Jeton personnel créé sur la page « Jetons d'API » du compte"))}),
         render_plugins=[OfflineViewer(), JsonRenderPlugin()],
     )

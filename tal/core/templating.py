@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -15,6 +16,7 @@ from litestar.response import Template
 
 from tal import __version__, i18n
 from tal.core import fulltext, markdown
+from tal.core.errors import each_error
 from tal.settings import TEMPLATES_DIR, get_settings
 
 TEMPLATES = TEMPLATES_DIR
@@ -31,6 +33,11 @@ def _datetime(ctx, value) -> str:
 
 
 @pass_context
+def _period(ctx, value, short: bool = False) -> str:
+    return i18n.format_period(value, ctx["lang"], short)
+
+
+@pass_context
 def _number(ctx, value, digits: int = 4) -> str:
     return i18n.format_number(value, ctx["lang"], digits)
 
@@ -42,6 +49,11 @@ def _input_number(ctx, value) -> str:
         return ""
     text = repr(value) if isinstance(value, float) else str(value)
     return text.replace(".", ",") if ctx["lang"] == "fr" else text
+
+
+def _field_error(error, name: str):
+    """The error of the field `name` among a form's errors, or None."""
+    return next((e for e in each_error(error) if e.field == name), None)
 
 
 def _find(items, **attributes):
@@ -89,12 +101,30 @@ def make_environment() -> Environment:
         date=_date, datetime=_datetime, number=_number, markdown=markdown.render, translate_pairs=_translate_pairs,
         input_number=_input_number, highlight=fulltext.highlight,
     )
+    env.filters["period"] = _period
     env.globals.update(version=__version__, find=_find, static_url=static_url, **_AREA_GLOBALS)
+    env.globals.update(field_error=_field_error, each_error=each_error)
     return env
 
 
 def template_engine() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(make_environment())
+
+
+FLASH = "flash"
+
+
+def flash(request: Request, message: str) -> None:
+    """A confirmation (a French message id) shown once, on the next page the user sees."""
+    session = request.scope.get("session")
+    if isinstance(session, dict):
+        session[FLASH] = message
+
+
+def _pop_flash(request: Request) -> str | None:
+    session = request.scope.get("session")
+    message = session.pop(FLASH, None) if isinstance(session, dict) else None
+    return message if isinstance(message, str) else None
 
 
 def language(request: Request) -> str:
@@ -115,6 +145,9 @@ def base_context(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "query": request.url.query,
         "today": dt.date.today(),
+        "flash": _pop_flash(request),
+        # Content written by the collectivité's teams is French: marked so in English pages (WCAG 3.1.2).
+        "user_lang": Markup(' lang="fr"') if lang != "fr" else "",
     }
 
 

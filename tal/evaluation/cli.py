@@ -14,6 +14,7 @@ from tal.evaluation.present import present
 from tal.evaluation.sentences import Phrase
 from tal.experiments.schemas import ExperimentFile
 from tal.i18n import translations
+from tal.i18n import N_
 
 
 async def _stored(slug: str) -> tuple[ExperimentFile, dict | None, str | None]:
@@ -70,7 +71,7 @@ async def evaluate_command(target: str, fmt: str) -> str:
     path = Path(target)
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
-            raise DomainError("fichier introuvable", target)
+            raise DomainError(N_("fichier introuvable"), target)
         doc, result, error = _file(path)
     else:
         doc, result, error = await _stored(target)

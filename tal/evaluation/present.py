@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from tal.evaluation import charts
+from tal.i18n import format_period
 from tal.evaluation.sentences import Phrase, method_label, verdict_label
 from tal.experiments.schemas import ExperimentFile
 
@@ -107,10 +108,11 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         fitted_after = [v if marker is not None and i >= marker else None for i, v in enumerate(first["fitted"])]
         title = _("%(metric)s : série, tendances ajustées et tendance sans changement") % {"metric": comparisons[0].metric}
         return title, charts.lines(
-            title, description, periods,
+            title, description, [format_period(p, phrase.lang, short=True) for p in periods],
             [("fit", _("tendance ajustée"), fitted_before), ("fit-after", _("après le changement"), fitted_after),
              ("counterfactual", _("sans le changement"), counterfactual)],
-            marker, points=_observed(series, periods),
+            marker, points=_observed(series, periods), fmt=_axis(phrase, first["fitted"]),
+            marker_label=_("changement"), colon=_colon(phrase),
         )
     if first["arm"] == "traités" and first.get("group_means") and panel is not None:
         means = first["group_means"]
@@ -118,9 +120,9 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         marker = periods.index(str(panel.intervention_at)) if str(panel.intervention_at) in periods else None
         title = _("%(metric)s : moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
         return title, charts.lines(
-            title, description, means["periods"],
+            title, description, [format_period(p, phrase.lang, short=True) for p in means["periods"]],
             [("treated", _("unités concernées"), means["treated"]), ("comparison", _("unités de comparaison"), means["comparison"])],
-            marker,
+            marker, fmt=_axis(phrase, [*means["treated"], *means["comparison"]]), marker_label=_("changement"), colon=_colon(phrase),
         )
     rows, reference, margins, fmt = [], 0.0, [], None
     kind = first["kind"]
@@ -150,7 +152,20 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
             "ordinal": _("probabilité de supériorité")}[kind]
     title = _("%(metric)s : %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
         "metric": comparisons[0].metric, "what": what}
-    return title, charts.intervals(title, description, rows, reference, margins, fmt)
+    return title, charts.intervals(title, description, rows, reference, margins, fmt,
+                                   reference_label=_("aucun effet"), margin_label=_("effet minimal visé"),
+                                   colon=_colon(phrase))
+
+
+def _colon(phrase: Phrase) -> str:
+    return "\u202f: " if phrase.lang == "fr" else ": "
+
+
+def _axis(phrase: Phrase, values) -> Callable[[float], str]:
+    """Tick labels of a value axis, in the page's language, with as many decimals as
+    the scale of the values needs."""
+    digits = min(4, Phrase.decimals(*[v for v in values if v is not None], significant=3))
+    return lambda v: phrase.num(v, digits)
 
 
 def _observed(series, periods: list[str]) -> list[float]:

@@ -16,6 +16,7 @@ from tal.evaluation import services as evaluation
 from tal.experiments import services
 from tal.experiments.plan import canonical_plan
 from tal.experiments.schemas import ExperimentFile
+from tal.i18n import N_
 
 
 class ExperimentSummaryOut(msgspec.Struct):
@@ -103,14 +104,14 @@ def _summary(item: services.Summary) -> ExperimentSummaryOut:
     )
 
 
-@get("/api/v1/experiments", summary="Le registre des expérimentations", tags=["Registre"])
+@get("/api/v1/experiments", summary=N_("Le registre des expérimentations"), tags=["Registre"])
 async def list_experiments(
     request: Request,
-    service: Annotated[str, QueryParameter(max_length=120, description="Service porteur ou partenaire")] = "",
-    objective: Annotated[str, QueryParameter(max_length=200, description="Objectif stratégique")] = "",
+    service: Annotated[str, QueryParameter(max_length=120, description=N_("Service porteur ou partenaire"))] = "",
+    objective: Annotated[str, QueryParameter(max_length=200, description=N_("Objectif stratégique"))] = "",
     status: Annotated[str, QueryParameter(max_length=20)] = "",
     design: Annotated[str, QueryParameter(max_length=20)] = "",
-    q: Annotated[str, QueryParameter(max_length=200, description="Recherche plein texte")] = "",
+    q: Annotated[str, QueryParameter(max_length=200, description=N_("Recherche plein texte"))] = "",
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
 ) -> ExperimentListOut:
     filters = services.Filters(service, objective, status, design, q, page)
@@ -125,7 +126,7 @@ async def list_experiments(
     )
 
 
-@get("/api/v1/experiments/{slug:str}", summary="Une expérimentation", tags=["Registre"])
+@get("/api/v1/experiments/{slug:str}", summary=N_("Une expérimentation"), tags=["Registre"])
 async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
     async with db.transaction(write=False):
         view = await services.get(slug, request.scope["state"].get("actor"))
@@ -149,7 +150,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
 
 @get(
     "/api/v1/experiments/{slug:str}/plan.json",
-    summary="Le plan sous sa forme canonique : son SHA-256 est l'empreinte affichée",
+    summary=N_("Le plan sous sa forme canonique : son SHA-256 est l'empreinte affichée"),
     tags=["Registre"],
     media_type="application/json",
 )
@@ -166,7 +167,7 @@ class IndexOut(msgspec.Struct):
     schema: str
 
 
-@get("/api/v1", summary="Point d'entrée de l'API", tags=["Registre"])
+@get("/api/v1", summary=N_("Point d'entrée de l'API"), tags=["Registre"])
 async def index() -> IndexOut:
     from tal import __version__
 

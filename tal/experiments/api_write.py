@@ -23,6 +23,7 @@ from tal.audit.requests import record_request
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.validation import convert
 from tal.experiments import services
+from tal.i18n import N_
 from tal.experiments.schemas import (
     FORMAT,
     Arm,
@@ -111,14 +112,14 @@ async def _written(slug: str, actor: Actor, iteration: int | None = None, change
 async def _editable(slug: str, actor: Actor) -> services.ExperimentView:
     view = await services.get(slug, actor)
     if not view.can_edit:
-        raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
+        raise Forbidden(N_("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation"))
     return view
 
 
 def _check_version(current: int, version: int) -> None:
     if version != current:
-        raise Conflict(f"version {version} périmée : l'expérimentation est à la version {current}, relisez-la "
-                       "et recommencez", "version")
+        raise Conflict(N_("version %(version)s périmée : l'expérimentation est à la version %(current)s, relisez-la "
+                          "et recommencez"), "version", {"version": version, "current": current})
 
 
 def _document(data: DraftIn, head: Header, base: ExperimentFile | None) -> ExperimentFile:
@@ -129,24 +130,24 @@ def _document(data: DraftIn, head: Header, base: ExperimentFile | None) -> Exper
     return msgspec.structs.replace(doc, **parts)
 
 
-@post("/api/v1/experiments", status_code=201, summary="Créer un brouillon d'expérimentation", **OPTS)
+@post("/api/v1/experiments", status_code=201, summary=N_("Créer un brouillon d'expérimentation"), **OPTS)
 async def create_draft(
     request: Request,
     data: Annotated[DraftIn, Body(title="Brouillon", examples=_example("Un essai randomisé", DRAFT_EXAMPLE))],
 ) -> WrittenOut:
     actor = bearer_actor(request)
     if not can_create(actor):
-        raise Forbidden("votre compte n'est rattaché à aucun service")
+        raise Forbidden(N_("votre compte n'est rattaché à aucun service"))
     head = msgspec.structs.replace(data.experiment, status="draft", registered_at=None)
     doc = _document(data, head, None)
     async with db.transaction():
         if await services.exists(head.slug):
-            raise DomainError("ce slug est déjà pris : choisissez-en un autre", "experiment.slug")
+            raise DomainError(N_("ce slug est déjà pris : choisissez-en un autre"), "experiment.slug")
         await services.save(doc, actor, source="api")
     return await _written(head.slug, actor)
 
 
-@put("/api/v1/experiments/{slug:str}", summary="Modifier un brouillon (en-tête et plan)", **OPTS)
+@put("/api/v1/experiments/{slug:str}", summary=N_("Modifier un brouillon (en-tête et plan)"), **OPTS)
 async def update_draft(
     request: Request,
     slug: FromPath[str],
@@ -162,13 +163,13 @@ async def update_draft(
             raise DomainError("seul un brouillon se modifie ainsi : un plan pré-enregistré change par un amendement, "
                               "sur sa page", "experiment.status")
         if data.experiment.slug != slug:
-            raise DomainError("le slug ne change pas", "experiment.slug")
+            raise DomainError(N_("le slug ne change pas"), "experiment.slug")
         head = msgspec.structs.replace(data.experiment, status="draft", registered_at=None)
         result = await services.save(_document(data, head, view.doc), actor, expected_version=data.version, source="api")
     return await _written(slug, actor, changed=result.changed)
 
 
-@post("/api/v1/experiments/{slug:str}/status", status_code=200, summary="Faire avancer une expérimentation (pré-enregistrer…)", **OPTS)
+@post("/api/v1/experiments/{slug:str}/status", status_code=200, summary=N_("Faire avancer une expérimentation (pré-enregistrer…)"), **OPTS)
 async def change_status(
     request: Request,
     slug: FromPath[str],
@@ -200,7 +201,7 @@ async def _save_iteration(actor: Actor, slug: str, version: int, number: int | N
     return iteration.number, result.changed
 
 
-@post("/api/v1/experiments/{slug:str}/iterations", status_code=201, summary="Ajouter une itération", **OPTS)
+@post("/api/v1/experiments/{slug:str}/iterations", status_code=201, summary=N_("Ajouter une itération"), **OPTS)
 async def add_iteration(
     request: Request,
     slug: FromPath[str],
@@ -225,7 +226,7 @@ async def add_iteration(
 
 
 @put("/api/v1/experiments/{slug:str}/iterations/{number:int}/results",
-     summary="Enregistrer les résultats d'une itération (statistiques suffisantes)", **OPTS)
+     summary=N_("Enregistrer les résultats d'une itération (statistiques suffisantes)"), **OPTS)
 async def record_results(
     request: Request,
     slug: FromPath[str],
@@ -246,7 +247,7 @@ async def record_results(
 
 
 @put("/api/v1/experiments/{slug:str}/iterations/{number:int}/learning",
-     summary="Écrire la carte d'apprentissage d'une itération", **OPTS)
+     summary=N_("Écrire la carte d'apprentissage d'une itération"), **OPTS)
 async def write_learning(
     request: Request,
     slug: FromPath[str],

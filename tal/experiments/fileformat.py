@@ -18,6 +18,7 @@ from tal.core.errors import DomainError
 from tal.core.validation import convert
 from tal.experiments import rules, tomlguard
 from tal.experiments.schemas import FORMAT, ExperimentFile
+from tal.i18n import N_
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -50,7 +51,7 @@ def parse(text: str, source: str = "") -> ExperimentFile:
     prefix = f"{source} : " if source else ""
     where = source or "fichier"
     if len(text) > MAX_FILE_BYTES:
-        raise DomainError("fichier trop volumineux (5 Mo au plus)", where)
+        raise DomainError(N_("fichier trop volumineux (5 Mo au plus)"), where)
     tomlguard.check(text, where)
     try:
         data = tomllib.loads(text, parse_float=_finite)
@@ -73,11 +74,11 @@ def parse(text: str, source: str = "") -> ExperimentFile:
 
 def read(path: Path) -> ExperimentFile:
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise DomainError("fichier trop volumineux (5 Mo au plus)", str(path))
+        raise DomainError(N_("fichier trop volumineux (5 Mo au plus)"), str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise DomainError("le fichier n'est pas en UTF-8", str(path)) from None
+        raise DomainError(N_("le fichier n'est pas en UTF-8"), str(path)) from None
     return parse(text, str(path))
 
 
@@ -90,7 +91,7 @@ def collect(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise DomainError("fichier ou dossier introuvable", str(path))
+            raise DomainError(N_("fichier ou dossier introuvable"), str(path))
     if not files:
         raise DomainError("aucun fichier .toml trouvé dans " + ", ".join(map(str, paths)))
     return files

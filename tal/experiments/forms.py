@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tal.core.errors import Conflict, DomainError
+from tal.core.errors import Conflict, DomainError, FormErrors
 from tal.i18n import N_
 
 MAX_ROWS = 50
@@ -28,9 +28,9 @@ def number(value: str, path: str) -> float | None:
     try:
         result = float(value)
     except ValueError:
-        raise DomainError("doit être un nombre (par exemple 0,05)", path) from None
+        raise DomainError(N_("doit être un nombre (par exemple 0,05)"), path) from None
     if result != result or result in (float("inf"), float("-inf")):
-        raise DomainError("doit être un nombre fini", path)
+        raise DomainError(N_("doit être un nombre fini"), path)
     return result
 
 
@@ -39,9 +39,9 @@ def integer(value: str, path: str) -> int | None:
     if not value:
         return None
     if not re.fullmatch(r"-?\d+", value):
-        raise DomainError("doit être un nombre entier", path)
+        raise DomainError(N_("doit être un nombre entier"), path)
     if len(value.lstrip("-0")) > 15:  # int() of thousands of digits is refused (or slow)
-        raise DomainError("nombre trop grand", path)
+        raise DomainError(N_("nombre trop grand"), path)
     return int(value)
 
 
@@ -61,7 +61,7 @@ def get(form: Mapping, name: str) -> str:
     value = form.get(name, "")
     value = value if isinstance(value, str) else ""
     if "\x00" in value:
-        raise DomainError("caractère nul interdit", name)
+        raise DomainError(N_("caractère nul interdit"), name)
     return value
 
 
@@ -69,7 +69,7 @@ def getall(form, name: str) -> list[str]:
     """Every value of a repeated field (checkboxes), blanks left out."""
     values = [v for v in form.getall(name, []) if isinstance(v, str) and v]
     if any("\x00" in v for v in values):
-        raise DomainError("caractère nul interdit", name)
+        raise DomainError(N_("caractère nul interdit"), name)
     return values
 
 
@@ -79,6 +79,13 @@ def require(form: Mapping, names: list[str] | tuple[str, ...]) -> None:
     for name in names:
         if name not in form:
             raise DomainError(N_("champ absent du formulaire\u202f: rechargez la page et recommencez"), name)
+
+
+def require_filled(form: Mapping, messages: Mapping[str, str]) -> None:
+    """Every required field left empty, reported at once ({field: plain message})."""
+    empty = [DomainError(message, name) for name, message in messages.items() if not get(form, name).strip()]
+    if empty:
+        raise FormErrors(empty)
 
 
 def version(form: Mapping) -> int:

@@ -218,7 +218,7 @@ def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendme
     plan_changed = plan_hash(new) != old_hash
     if amendment is not None:
         if not plan_changed:
-            raise DomainError("le plan n'a pas changé : aucun amendement à enregistrer", "amendment")
+            raise DomainError(N_("le plan n'a pas changé : aucun amendement à enregistrer"), "amendment")
         # What changed is always recorded, whatever the team's own description says.
         detected = describe_changes(old, new)
         change = f"{amendment.change.strip()} ({detected})" if amendment.change.strip() else detected
@@ -282,7 +282,7 @@ async def _save(
         return await _insert(doc, actor, from_file, source)
     old = _decode(row["document"])
     if actor is not None and not can_edit(actor, owner=old.experiment.service, partners=old.experiment.partner_services):
-        raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
+        raise Forbidden(N_("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation"))
     head, new_head = old.experiment, doc.experiment
     if (
         actor is not None
@@ -290,7 +290,7 @@ async def _save(
         and actor.service != head.service
         and (new_head.service != head.service or new_head.partner_services != head.partner_services)
     ):
-        raise Forbidden("seule l'équipe du service porteur change le service porteur et les partenaires")
+        raise Forbidden(N_("seule l'équipe du service porteur change le service porteur et les partenaires"))
     if expected_version is not None and expected_version != row["version"]:
         raise Conflict(STALE, "version")
     new = _check_lock(old, doc, row["plan_hash"], amendment, source)
@@ -364,7 +364,7 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
     head = doc.experiment
     service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
-        raise DomainError("votre service doit être le service porteur ou un service partenaire", "service")
+        raise DomainError(N_("votre service doit être le service porteur ou un service partenaire"), "service")
     # A file brings its registration date; the other steps are dated by the load.
     source = {"source": "file"} if from_file else {}
     history = [] if head.registered_at else [{"status": "draft", "at": now().isoformat(), **source}]
@@ -502,7 +502,7 @@ async def transition(slug: str, to: str, actor: Actor, expected_version: int | N
     if to not in TRANSITIONS.get(current, ()):
         raise DomainError(f"passage impossible de « {current} » à « {to} »", "status")
     if to == "decided":
-        raise DomainError("la décision se prend avec le formulaire de décision du comité", "status")
+        raise DomainError(N_("la décision se prend avec le formulaire de décision du comité"), "status")
     header = msgspec.structs.replace(doc.experiment, status=to)
     if to == "registered":
         header = msgspec.structs.replace(header, registered_at=now())
@@ -518,10 +518,10 @@ async def decide(slug: str, decision: Decision, actor: Actor, expected_version: 
     decision makes it « décidée ». A previous decision is kept in `decisions`.
     """
     if not can_decide(actor):
-        raise Forbidden("seul le comité transversal décide de la suite d'une expérimentation")
+        raise Forbidden(N_("seul le comité transversal décide de la suite d'une expérimentation"))
     doc = _decode((await _row(slug))["document"])
     if doc.experiment.status != "concluded":
-        raise DomainError("seule une expérimentation conclue peut recevoir une décision", "status")
+        raise DomainError(N_("seule une expérimentation conclue peut recevoir une décision"), "status")
     status = "running" if decision.outcome == "iterate" else "decided"
     header = msgspec.structs.replace(doc.experiment, status=status)
     history = [*doc.decisions, doc.decision] if doc.decision else doc.decisions

@@ -19,10 +19,11 @@ from tal.accounts.services import service_names
 from tal.audit.requests import record_request
 from tal.core.errors import Conflict, DomainError, Forbidden
 from tal.core.http import actor_of, signed_in
-from tal.core.templating import language, render
+from tal.core.templating import flash, language, render
+from tal.core.text import slugify
 from tal.evaluation import services as evaluation
 from tal.evaluation.present import present, sample_sizes
-from tal.i18n import translations
+from tal.i18n import N_, translations
 from tal.core.validation import convert
 from tal.experiments import fileformat, forms, services
 from tal.experiments.schemas import (
@@ -57,7 +58,7 @@ async def editable(slug: str, actor: Actor) -> services.ExperimentView:
     async with db.transaction(write=False):
         view = await services.get(slug, actor)
     if not view.can_edit:
-        raise Forbidden("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation")
+        raise Forbidden(N_("seules les équipes des services porteur et partenaires peuvent modifier cette expérimentation"))
     return view
 
 
@@ -68,6 +69,10 @@ def version_of(form: FormMultiDict, view: services.ExperimentView) -> int:
     if expected != view.version:
         raise Conflict(services.STALE, "version")
     return expected
+# Required fields, each with the plain message shown when it is left empty (all at once).
+NEW_REQUIRED = {"title": N_("Indiquez un titre."), "service": N_("Choisissez le service porteur.")}
+DECISION_REQUIRED = {"decision.decided_on": N_("Indiquez la date de la décision."),
+                     "decision.rationale": N_("Donnez les motifs de la décision.")}
 HEADER_FIELDS = ("title", "service", "summary", "visibility", "partner_services", "objectives")
 ITERATION_FIELDS = ("started_on", "ended_on", "change", *(f"learning.{name}" for name in LEARNING))
 
@@ -183,7 +188,7 @@ async def header_form_context(request: Request) -> dict[str, Any]:
 async def new_experiment_page(request: Request) -> Template:
     actor = signed_in(request)
     if not can_create(actor):
-        raise Forbidden("votre compte n'est rattaché à aucun service")
+        raise Forbidden(N_("votre compte n'est rattaché à aucun service"))
     return render(request, "experiments/header_form.html", doc=None, form=None, error=None, **await header_form_context(request))
 
 
@@ -192,9 +197,12 @@ async def create_experiment(request: Request) -> Response:
     actor = signed_in(request)
     form = await request.form()
     try:
+        forms.require_filled(form, NEW_REQUIRED)
         data = header_from(form, None)
+        if not data.get("slug"):  # proposed from the title (the page proposes it as the title is typed)
+            data["slug"] = slugify(data["title"])
         doc = convert({"format": FORMAT, "experiment": data}, ExperimentFile)
-        taken = DomainError("ce slug est déjà pris : choisissez-en un autre", "experiment.slug")
+        taken = DomainError(N_("ce slug est déjà pris : choisissez-en un autre"), "experiment.slug")
         try:
             async with db.transaction():
                 if await services.exists(doc.experiment.slug):
@@ -206,6 +214,7 @@ async def create_experiment(request: Request) -> Response:
         exc.field = exc.field.removeprefix("experiment.") if exc.field else exc.field
         return render(request, "experiments/header_form.html", status_code=400, doc=None, form=form, error=exc,
                     **await header_form_context(request))
+    flash(request, N_("Expérimentation enregistrée. Écrivez maintenant son plan."))
     return Redirect(f"/experimentations/{doc.experiment.slug}/plan", status_code=303)
 
 
@@ -231,6 +240,7 @@ async def edit_header(request: Request, slug: FromPath[str]) -> Response:
         exc.field = exc.field.removeprefix("experiment.") if exc.field else exc.field
         return render(request, "experiments/header_form.html", status_code=exc.status_code, doc=view.doc, view=view,
                     form=form, error=exc, **await header_form_context(request))
+    flash(request, N_("Expérimentation enregistrée."))
     return to_detail(slug)
 
 
@@ -308,7 +318,7 @@ async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
                 "amendment",
             )
             if not amendment.reason:
-                raise DomainError("donnez la raison de l'amendement", "amendment.reason")
+                raise DomainError(N_("donnez la raison de l'amendement"), "amendment.reason")
         async with db.transaction():
             result = await services.save(new, actor, amendment=amendment, expected_version=expected)
             if result.amended:
@@ -317,6 +327,7 @@ async def edit_plan(request: Request, slug: FromPath[str]) -> Response:
     except DomainError as exc:
         return render(request, "experiments/plan_form.html", status_code=exc.status_code,
                     **plan_page_context(view, form, exc))
+    flash(request, N_("Plan enregistré."))
     return to_detail(slug)
 
 
@@ -338,6 +349,7 @@ async def change_status(request: Request, slug: FromPath[str]) -> Response:
     except DomainError as exc:
         context = await detail_context(request, slug)
         return render(request, "experiments/detail.html", status_code=exc.status_code, **{**context, "error": exc})
+    flash(request, N_("Statut de l'expérimentation changé."))
     return to_detail(slug)
 
 
@@ -348,7 +360,7 @@ async def decision_page(request: Request, slug: FromPath[str]) -> Template:
         view = await services.get(slug, actor)
         names = await service_names()
     if not view.can_decide:
-        raise Forbidden("seul le comité transversal décide de la suite d'une expérimentation")
+        raise Forbidden(N_("seul le comité transversal décide de la suite d'une expérimentation"))
     return render(request, "experiments/decision_form.html", view=view, doc=view.doc, form=None, error=None, services=names)
 
 
@@ -362,11 +374,12 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
     try:
         expected = version_of(form, view)  # first: a form without its version is a conflict
         forms.require(form, ("decision.outcome", "decision.decided_on", "decision.rationale"))
+        forms.require_filled(form, DECISION_REQUIRED)
         data = forms.fields(form, {"outcome": forms.text, "rationale": forms.text}, "decision.")
         data["target_services"] = forms.getall(form, "decision.target_services")
         decided_on = forms.get(form, "decision.decided_on")
         if not decided_on.strip():
-            raise DomainError("la date de la décision est obligatoire", "decision.decided_on")
+            raise DomainError(N_("la date de la décision est obligatoire"), "decision.decided_on")
         data["decided_on"] = parse_date(decided_on, "decision.decided_on")
         decision = convert(data, Decision, "decision")
         async with db.transaction():
@@ -375,6 +388,7 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
     except DomainError as exc:
         return render(request, "experiments/decision_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     form=form, error=exc, services=names)
+    flash(request, N_("Décision enregistrée."))
     return to_detail(slug)
 
 
@@ -385,7 +399,7 @@ def parse_date(value: str, path: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise DomainError("date attendue au format AAAA-MM-JJ", path) from None
+        raise DomainError(N_("date attendue au format AAAA-MM-JJ"), path) from None
 
 
 def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) -> Iteration:
@@ -401,7 +415,7 @@ def iteration_from(form: FormMultiDict, current: Iteration | None, number: int) 
         change=forms.get(form, "change").strip(),
     )
     if data["started_on"] is None:
-        raise DomainError("la date de début est obligatoire", "started_on")
+        raise DomainError(N_("la date de début est obligatoire"), "started_on")
     data["ended_on"] = parse_date(ended, "ended_on") if ended.strip() else None
     data["learning"] = learning or None
     return convert({k: v for k, v in data.items() if v is not None}, Iteration)
@@ -451,6 +465,7 @@ async def create_iteration(request: Request, slug: FromPath[str]) -> Response:
     except DomainError as exc:
         return render(request, "experiments/iteration_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     iteration=None, form=form, error=exc)
+    flash(request, N_("Itération ajoutée. Saisissez maintenant ses données."))
     return Redirect(f"/experimentations/{slug}/iterations/{number}/donnees", status_code=303)
 
 
@@ -473,6 +488,7 @@ async def edit_iteration(request: Request, slug: FromPath[str], number: FromPath
     except DomainError as exc:
         return render(request, "experiments/iteration_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     iteration=current, form=form, error=exc)
+    flash(request, N_("Itération enregistrée."))
     return to_detail(slug)
 
 
@@ -483,14 +499,16 @@ def data_fields(doc: ExperimentFile) -> list[str]:
         if doc.experiment.design == "randomized":
             names += [f"r.{metric.key}.{arm.key}.{name}" for arm in doc.arms for name in RESULT_FIELDS[metric.kind]]
         elif doc.experiment.design == "before_after":
-            names += [f"s.{metric.key}.{name}" for name in ("data", "intervention_at", "hac_maxlags")]
+            names += [f"s.{metric.key}.{name}" for name in ("data", "intervention_at")]
         else:
             names += [f"p.{metric.key}.{name}" for name in ("data", "treated_units", "intervention_at")]
     return names
 
 
-def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, list]:
-    """Results per arm and metric (randomized), series (before/after) or panel."""
+def results_from(form: FormMultiDict, doc: ExperimentFile, current: Iteration | None = None) -> tuple[list, list, list]:
+    """Results per arm and metric (randomized), series (before/after) or panel. A series
+    keeps the HAC lags an older file gave it (`hac_maxlags`, no longer used by the
+    engine nor shown by the form, which does not carry it)."""
     forms.require(form, data_fields(doc))
     results, series, panel = [], [], []
     design = doc.experiment.design
@@ -520,9 +538,9 @@ def results_from(form: FormMultiDict, doc: ExperimentFile) -> tuple[list, list, 
             }
             if counts:
                 entry["exposure"] = [forms.number(r[2], prefix + "data") for r in rows]
-            lags = forms.integer(forms.get(form, prefix + "hac_maxlags"), prefix + "hac_maxlags")
-            if lags is not None:
-                entry["hac_maxlags"] = lags
+            known = next((s for s in (current.series if current else []) if s.metric == metric.key), None)
+            if known is not None and known.hac_maxlags is not None:
+                entry["hac_maxlags"] = known.hac_maxlags
             series.append(entry)
         else:
             prefix = f"p.{metric.key}."
@@ -558,7 +576,7 @@ def data_field(exc: DomainError, built: dict[str, list]) -> None:
         exc.field = f"r.{row['metric']}.{row['arm']}.{name or 'n'}"
     else:
         prefix = "s" if kind == "series" else "p"
-        field = name if name in ("intervention_at", "hac_maxlags", "treated_units") else "data"
+        field = name if name in ("intervention_at", "treated_units") else "data"
         exc.field = f"{prefix}.{row['metric']}.{field}"
 
 
@@ -578,7 +596,7 @@ async def edit_data(request: Request, slug: FromPath[str], number: FromPath[int]
     built: dict[str, list] = {}
     try:
         expected = version_of(form, view)  # first: a form without its version is a conflict
-        results, series, panel = results_from(form, view.doc)
+        results, series, panel = results_from(form, view.doc, current)
         built = {"results": results, "series": series, "panel": panel}
         data = msgspec.to_builtins(current, builtin_types=(dt.date,))
         data.update(results=results, series=series, panel=panel)
@@ -588,6 +606,7 @@ async def edit_data(request: Request, slug: FromPath[str], number: FromPath[int]
         data_field(exc, built)
         return render(request, "experiments/data_form.html", status_code=exc.status_code, view=view, doc=view.doc,
                     iteration=current, form=form, error=exc)
+    flash(request, N_("Données enregistrées."))
     return to_detail(slug)
 
 

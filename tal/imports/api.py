@@ -13,10 +13,11 @@ from tal import db
 from tal.accounts.tokens import bearer_actor
 from tal.experiments.api_write import OPTS, WrittenOut, _check_version, _written
 from tal.imports import services as imports
+from tal.i18n import N_
 
 
 @post("/api/v1/experiments/{slug:str}/iterations/{number:int}/import", status_code=200,
-      summary="Importer un fichier CSV de données par unité (corps text/csv)", request_max_body_size=None,
+      summary=N_("Importer un fichier CSV de données par unité (corps text/csv)"), request_max_body_size=None,
       # Streamed by the handler, which refuses more than TAL_IMPORT_MAX_MB as it reads.
       opt={"streamed": True, "max_body": 2**62}, **OPTS)
 async def import_csv(request: Request, slug: FromPath[str], number: FromPath[int], version: FromQuery[int],

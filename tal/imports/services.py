@@ -34,6 +34,7 @@ from tal.experiments.schemas import ExperimentFile, Iteration
 from tal.imports.aggregate import Aggregate, Aggregator
 from tal.imports.csvfile import ImportFailure, thousands
 from tal.settings import get_settings
+from tal.i18n import N_
 
 MB = 1024 * 1024
 PREVIEW_SECONDS = 3600  # a preview is confirmed within the hour, or the file is read again
@@ -109,7 +110,7 @@ def merged(doc: ExperimentFile, number: int, aggregate: Aggregate) -> Experiment
 
 def _editable(view: services.ExperimentView) -> None:
     if not view.can_edit:
-        raise Forbidden("seules les équipes des services porteur et partenaires peuvent importer des données ici")
+        raise Forbidden(N_("seules les équipes des services porteur et partenaires peuvent importer des données ici"))
 
 
 async def prepare(
@@ -181,11 +182,11 @@ def unsign(token: str, slug: str, number: int) -> Preview:
     body, _, signature = token.partition(".")
     expected = hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(signature, expected):
-        raise DomainError("l'aperçu a été modifié : importez le fichier de nouveau", "file")
+        raise DomainError(N_("l'aperçu a été modifié : importez le fichier de nouveau"), "file")
     data = json.loads(base64.urlsafe_b64decode(body))
     if not 0 <= time.time() - data.pop("signed_at") <= PREVIEW_SECONDS:
-        raise DomainError("l'aperçu a expiré : importez le fichier de nouveau", "file")
+        raise DomainError(N_("l'aperçu a expiré : importez le fichier de nouveau"), "file")
     preview = Preview(**{**data, "aggregate": Aggregate(**data["aggregate"])})
     if preview.slug != slug or preview.iteration != number:
-        raise DomainError("cet aperçu concerne une autre itération : importez le fichier de nouveau", "file")
+        raise DomainError(N_("cet aperçu concerne une autre itération : importez le fichier de nouveau"), "file")
     return preview

@@ -12,6 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from tal import db
 from tal.journal import services
 from tal.journal.web import parse_date
+from tal.i18n import N_
 
 
 class EntrySummaryOut(msgspec.Struct):
@@ -74,14 +75,14 @@ def _summary(e: services.EntrySummary) -> EntrySummaryOut:
                            e.experiment, e.withdrawn_reason, f"/journal/{e.id}")
 
 
-@get("/api/v1/journal", summary="Le journal « erreurs et apprentissages »", tags=["Journal"])
+@get("/api/v1/journal", summary=N_("Le journal « erreurs et apprentissages »"), tags=["Journal"])
 async def entries(
     request: Request,
     service: Annotated[str, QueryParameter(max_length=120)] = "",
     tag: Annotated[str, QueryParameter(max_length=40)] = "",
     experiment: Annotated[str, QueryParameter(max_length=80)] = "",
-    since: Annotated[str, QueryParameter(max_length=10, description="AAAA-MM-JJ")] = "",
-    until: Annotated[str, QueryParameter(max_length=10, description="AAAA-MM-JJ")] = "",
+    since: Annotated[str, QueryParameter(max_length=10, description=N_("AAAA-MM-JJ"))] = "",
+    until: Annotated[str, QueryParameter(max_length=10, description=N_("AAAA-MM-JJ"))] = "",
     q: Annotated[str, QueryParameter(max_length=200)] = "",
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
 ) -> EntryListOut:
@@ -91,7 +92,7 @@ async def entries(
     return EntryListOut(results.total, results.number, results.pages, [_summary(e) for e in results.items])
 
 
-@get("/api/v1/journal/{entry_id:int}", summary="Une entrée du journal", tags=["Journal"])
+@get("/api/v1/journal/{entry_id:int}", summary=N_("Une entrée du journal"), tags=["Journal"])
 async def entry(request: Request, entry_id: FromPath[int]) -> EntryOut:
     async with db.transaction(write=False):
         view = await services.get(entry_id, request.scope["state"].get("actor"))

@@ -15,6 +15,7 @@ from tal.accounts.tokens import bearer_actor
 from tal.audit.requests import record_request
 from tal.journal import services
 from tal.journal.schemas import EntryInput
+from tal.i18n import N_
 
 
 class EntryIn(EntryInput, kw_only=True):
@@ -36,7 +37,7 @@ EXAMPLE = {
 }
 
 
-@post("/api/v1/journal", status_code=201, summary="Écrire une entrée du journal « erreurs et apprentissages »",
+@post("/api/v1/journal", status_code=201, summary=N_("Écrire une entrée du journal « erreurs et apprentissages »"),
       exclude_from_csrf=True, security=[{"BearerToken": []}], tags=["Écriture (jetons d'API)"])
 async def write_entry(
     request: Request,

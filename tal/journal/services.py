@@ -151,7 +151,7 @@ async def _readable(entry_id: int, actor: Actor | None) -> dict:
 async def _editable(entry_id: int, actor: Actor | None) -> dict:
     row = await _readable(entry_id, actor)
     if not can_edit(actor, row):
-        raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+        raise Forbidden(N_("seul l'auteur ou l'autrice de l'entrée peut la modifier"))
     return row
 
 
@@ -195,7 +195,7 @@ def _search_text(data: dict) -> str:
 async def _experiment_id(slug: str | None, actor: Actor | None, iteration: int | None = None) -> int | None:
     if not slug:
         if iteration is not None:
-            raise DomainError("une itération se rapporte à une expérimentation : donnez aussi son identifiant", "iteration")
+            raise DomainError(N_("une itération se rapporte à une expérimentation : donnez aussi son identifiant"), "iteration")
         return None
     from tal.experiments import services as experiments
 
@@ -213,7 +213,7 @@ async def _experiment_id(slug: str | None, actor: Actor | None, iteration: int |
 
 async def create(actor: Actor, data: EntryInput) -> int:
     if actor.service is None and not actor.is_admin:
-        raise Forbidden("votre compte n'est rattaché à aucun service")
+        raise Forbidden(N_("votre compte n'est rattaché à aucun service"))
     await _check_references(data)
     content = msgspec.structs.asdict(data)
     experiment_id = await _experiment_id(content.pop("experiment"), actor, content["iteration"])
@@ -275,30 +275,30 @@ def _previous(row: dict, key: str):
 async def publish(actor: Actor, entry_id: int, expected_version: int | None = None) -> None:
     row = await _editable(entry_id, actor)
     if row["state"] != "draft":
-        raise DomainError("cette entrée est déjà publiée", "state")
+        raise DomainError(N_("cette entrée est déjà publiée"), "state")
     await _write(entry_id, row, expected_version, {JournalEntry.state: "published", JournalEntry.published_at: now()})
 
 
 async def set_public(actor: Actor, entry_id: int, public: bool, expected_version: int | None = None) -> None:
     row = await _readable(entry_id, actor)
     if not can_make_public(actor, row):
-        raise Forbidden("seuls l'auteur, l'autrice ou l'encadrement peuvent rendre une entrée publique")
+        raise Forbidden(N_("seuls l'auteur, l'autrice ou l'encadrement peuvent rendre une entrée publique"))
     if row["state"] != "published":
-        raise DomainError("seule une entrée publiée peut être rendue publique", "public")
+        raise DomainError(N_("seule une entrée publiée peut être rendue publique"), "public")
     await _write(entry_id, row, expected_version, {JournalEntry.public: public})
 
 
 async def withdraw(actor: Actor, entry_id: int, reason: str, expected_version: int | None = None) -> None:
     row = await _readable(entry_id, actor)
     if not (can_edit(actor, row) or (actor is not None and actor.is_admin)):
-        raise Forbidden("seul l'auteur ou l'autrice (ou l'administration) peut retirer une entrée")
+        raise Forbidden(N_("seul l'auteur ou l'autrice (ou l'administration) peut retirer une entrée"))
     reason = reason.strip()
     if row["state"] == "withdrawn":
-        raise DomainError("cette entrée est déjà retirée", "reason")
+        raise DomainError(N_("cette entrée est déjà retirée"), "reason")
     if not reason:
-        raise DomainError("donnez la raison du retrait : elle reste affichée à la place de l'entrée", "reason")
+        raise DomainError(N_("donnez la raison du retrait : elle reste affichée à la place de l'entrée"), "reason")
     if len(reason) > 1000:
-        raise DomainError("trop long : 1000 caractères au plus", "reason")
+        raise DomainError(N_("trop long : 1000 caractères au plus"), "reason")
     # The withdrawn text is no longer searchable either.
     await _write(entry_id, row, expected_version, {
         JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason, JournalEntry.search_text: "",
@@ -311,7 +311,7 @@ async def propose_review(actor: Actor, entry_id: int, username: str, expected_ve
     row = await _editable(entry_id, actor)
     colleague = await Account.select(Account.id).where(Account.username == username.strip().lower()).first()
     if colleague is None or colleague["id"] == actor.id:
-        raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "reviewer")
+        raise DomainError(N_("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue"), "reviewer")
     await _write(entry_id, row, expected_version, {JournalEntry.reviewer: colleague["id"]})
 
 
@@ -338,25 +338,25 @@ async def coauthor_names(entry_id: int) -> list[str]:
 async def react(actor: Actor, entry_id: int, kind: str) -> None:
     row = await _readable(entry_id, actor)
     if kind not in REACTIONS:
-        raise DomainError("réaction inconnue", "kind")
+        raise DomainError(N_("réaction inconnue"), "kind")
     if row["state"] != "published":
-        raise DomainError("on ne réagit qu'à une entrée publiée", "kind")
+        raise DomainError(N_("on ne réagit qu'à une entrée publiée"), "kind")
     added = await JournalReaction.insert(
         JournalReaction(entry=entry_id, account=actor.id, kind=kind, key=f"{entry_id}:{actor.id}:{kind}")
     ).on_conflict(target=JournalReaction.key, action="DO NOTHING").returning(JournalReaction.id)
     if not added:
-        raise DomainError("vous avez déjà donné cette réaction", "kind")
+        raise DomainError(N_("vous avez déjà donné cette réaction"), "kind")
 
 
 async def comment(actor: Actor, entry_id: int, body: str) -> None:
     row = await _readable(entry_id, actor)
     body = body.strip()
     if row["state"] != "published":
-        raise DomainError("on ne commente qu'une entrée publiée", "body")
+        raise DomainError(N_("on ne commente qu'une entrée publiée"), "body")
     if not body:
-        raise DomainError("le commentaire est vide", "body")
+        raise DomainError(N_("le commentaire est vide"), "body")
     if len(body) > 5000:
-        raise DomainError("trop long : 5000 caractères au plus", "body")
+        raise DomainError(N_("trop long : 5000 caractères au plus"), "body")
     await JournalComment.insert(JournalComment(entry=entry_id, account=actor.id, body=body))
 
 
@@ -371,25 +371,25 @@ async def mark_read(actor: Actor | None, entry_id: int, author_id: int | None = 
 async def add_action(actor: Actor, entry_id: int, action: ActionInput) -> None:
     row = await _editable(entry_id, actor)
     if action.due_on < row["happened_on"]:
-        raise DomainError("l'échéance précède la date de l'événement", "due_on")
+        raise DomainError(N_("l'échéance précède la date de l'événement"), "due_on")
     await JournalAction.insert(JournalAction(entry=entry_id, **msgspec.structs.asdict(action)))
 
 
 async def action_done(actor: Actor, entry_id: int, action_id: int) -> None:
     await _editable(entry_id, actor)
     if not 0 < action_id <= MAX_ID:
-        raise NotFound("action introuvable")
+        raise NotFound(N_("action introuvable"))
     done = await JournalAction.update({JournalAction.done_at: now()}).where(
         (JournalAction.id == action_id) & (JournalAction.entry == entry_id) & JournalAction.done_at.is_null()
     ).returning(JournalAction.id)
     if not done:
-        raise NotFound("action introuvable")
+        raise NotFound(N_("action introuvable"))
 
 
 async def reveal_author(actor: Actor, entry_id: int) -> str:
     """The author of an entry, for moderation by an admin; the access is logged."""
     if not actor.is_admin:
-        raise Forbidden("seule l'administration peut voir l'auteur d'une entrée anonyme, pour modération")
+        raise Forbidden(N_("seule l'administration peut voir l'auteur d'une entrée anonyme, pour modération"))
     row = await _row(entry_id)
     await AuthorAccess.insert(AuthorAccess(entry=entry_id, admin=actor.id))
     if row["author"] is None:
@@ -400,14 +400,14 @@ async def reveal_author(actor: Actor, entry_id: int) -> str:
 
 async def choose_of_month(actor: Actor, entry_id: int, month: str) -> None:
     if actor.role not in ("committee", "admin"):
-        raise Forbidden("le comité transversal choisit l'entrée du mois")
+        raise Forbidden(N_("le comité transversal choisit l'entrée du mois"))
     row = await _readable(entry_id, actor)
     if row["state"] != "published":
-        raise DomainError("seule une entrée publiée peut être l'entrée du mois", "month")
+        raise DomainError(N_("seule une entrée publiée peut être l'entrée du mois"), "month")
     try:
         dt.date.fromisoformat(month + "-01")
     except ValueError:
-        raise DomainError("mois attendu au format AAAA-MM", "month") from None
+        raise DomainError(N_("mois attendu au format AAAA-MM"), "month") from None
     await EntryOfMonth.delete().where(EntryOfMonth.month == month)
     await EntryOfMonth.insert(EntryOfMonth(month=month, entry=entry_id))
 

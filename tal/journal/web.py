@@ -16,8 +16,9 @@ from tal.accounts.services import service_names
 from tal.audit.requests import record_request
 from tal.core.errors import Conflict, DomainError, Forbidden
 from tal.core.http import actor_of, signed_in
-from tal.core.templating import render
+from tal.core.templating import flash, render
 from tal.core.validation import convert
+from tal.i18n import N_
 from tal.experiments import forms
 from tal.journal import services
 from tal.journal.schemas import ActionInput, EntryInput
@@ -38,10 +39,13 @@ def parse_date(value: str, path: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise DomainError("date attendue au format AAAA-MM-JJ", path) from None
+        raise DomainError(N_("date attendue au format AAAA-MM-JJ"), path) from None
 
 
 # Every field the edit form shows (box lists and the signature box carry a marker).
+# Required fields, each with the plain message shown when it is left empty (all at once).
+REQUIRED = {"title": N_("Indiquez un titre."), "happened_on": N_("Indiquez la date à laquelle c'est arrivé."),
+            "what_happened": N_("Racontez ce qui s'est passé.")}
 EDIT_FIELDS = ("title", "happened_on", *TEXT_FIELDS, "tags", "services", "experiment", "iteration", "signed")
 
 
@@ -155,13 +159,14 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
             async with db.transaction(write=False):
                 current = await services.get(entry_id, actor)
             if not current.can_edit:
-                raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+                raise Forbidden(N_("seul l'auteur ou l'autrice de l'entrée peut la modifier"))
             if forms.version(form) != current.row["version"]:
                 raise Conflict(services.STALE, "version")
             forms.require(form, EDIT_FIELDS)
         action = forms.get(form, "action")
         if action == "reword":  # the author's choices on the suggested rewordings, then a new review
             form, applied = apply_choices(form, ("title", *TEXT_FIELDS))
+        forms.require_filled(form, REQUIRED)
         entry = entry_from(form)
         async with db.transaction(write=False):
             names = await people_names()
@@ -189,6 +194,7 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
     except DomainError as exc:
         return render(request, "journal/form.html", status_code=exc.status_code, entry=entry_id, form=form, error=exc,
                       findings=findings, **selection(form), **await form_context(request))
+    flash(request, N_("Entrée publiée.") if forms.get(form, "action") == "publish" else N_("Entrée enregistrée."))
     return to_entry(entry_id)
 
 
@@ -203,7 +209,7 @@ async def edit_entry_page(request: Request, entry_id: FromPath[int]) -> Template
     async with db.transaction(write=False):
         view = await services.get(entry_id, actor)
     if not view.can_edit:
-        raise Forbidden("seul l'auteur ou l'autrice de l'entrée peut la modifier")
+        raise Forbidden(N_("seul l'auteur ou l'autrice de l'entrée peut la modifier"))
     e = view.row
     prefill = {k: e[k] for k in ("title", *TEXT_FIELDS)}
     prefill.update(happened_on=e["happened_on"].isoformat(), experiment=e["experiment.slug"] or "",
@@ -240,6 +246,7 @@ async def _entry_action(request: Request, entry_id: int, action, audited: str = 
             view = await services.get(entry_id, actor)
         return render(request, "journal/entry.html", status_code=exc.status_code, view=view, e=view.row,
                       reactions=REACTIONS, error=exc, revealed=None)
+    flash(request, N_("C'est fait."))
     return to_entry(entry_id)
 
 

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 from tal import db
 from tal.core.http import actor_of
 from tal.replications import services
+from tal.i18n import N_
 
 
 class InterventionSummaryOut(msgspec.Struct):
@@ -37,7 +38,7 @@ class InterventionOut(msgspec.Struct):
     url: str
 
 
-@get("/api/v1/interventions", summary="Les interventions répliquées", tags=["Réplications"])
+@get("/api/v1/interventions", summary=N_("Les interventions répliquées"), tags=["Réplications"])
 async def list_interventions(request: Request) -> list[InterventionSummaryOut]:
     async with db.transaction(write=False):
         found = await services.interventions(actor_of(request))
@@ -49,9 +50,9 @@ async def list_interventions(request: Request) -> list[InterventionSummaryOut]:
 
 @get(
     "/api/v1/interventions/{key:str}",
-    summary="Une intervention : ses réplications et leurs effets combinés (méta-analyse DerSimonian–Laird)",
-    description="422 quand ses expérimentations ne peuvent pas être combinées (moins de deux, aucun indicateur "
-    "commun de même clé et de même type, indicateur ordinal, bras ambigus) ; le message dit pourquoi.",
+    summary=N_("Une intervention : ses réplications et leurs effets combinés (méta-analyse DerSimonian–Laird)"),
+    description=N_("422 quand ses expérimentations ne peuvent pas être combinées (moins de deux, aucun indicateur "
+    "commun de même clé et de même type, indicateur ordinal, bras ambigus) ; le message dit pourquoi."),
     tags=["Réplications"],
 )
 async def intervention(request: Request, key: FromPath[str]) -> InterventionOut:

@@ -16,6 +16,7 @@ from tal.i18n import translations
 from tal.replications import services
 from tal.replications.present import p_text
 from tal.replications.sentences import Figures, reason, sentence
+from tal.i18n import N_
 
 
 def _is_path(target: str) -> bool:
@@ -30,7 +31,7 @@ def _from_files(paths: list[Path], key: str | None) -> tuple[str, list[services.
     for path, doc in docs:
         found = doc.experiment.intervention
         if found is None:
-            raise DomainError("absente : seules les expérimentations qui portent une clé d'intervention se combinent",
+            raise DomainError(N_("absente : seules les expérimentations qui portent une clé d'intervention se combinent"),
                               f"{path} : experiment.intervention")
         key = key or found
         if found != key:
