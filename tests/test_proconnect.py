@@ -184,3 +184,26 @@ def test_a_forged_or_tampered_id_token_is_refused():
                   jwt.encode({"alg": "RS256"}, {**claims, "exp": now - 3600}, provider_key)]:
         with pytest.raises(OidcError):
             verify_id_token(token, keys, **check)
+
+
+async def test_a_first_sign_in_racing_another_is_retried_instead_of_a_500(client, accounts, configured, monkeypatch):
+    """Two first sign-ins of one agent at once: the loser of the unique index (subject or
+    user name) has its transaction rolled back and tries again, finding the account."""
+    import sqlite3
+
+    from tal.accounts import oidc
+
+    real = oidc.account_for
+    calls = []
+
+    async def racing(claims, settings, address):
+        calls.append(1)
+        if len(calls) == 1:  # what the index answers to the second of two simultaneous inserts
+            raise sqlite3.IntegrityError("UNIQUE constraint failed: account.oidc_subject")
+        return await real(claims, settings, address)
+
+    monkeypatch.setattr(oidc, "account_for", racing)
+    response = await sign_in(client, "sub-rapide", email="rapide@numerique.exemple.fr")
+    assert response.status_code == 303, text_of(response.text)
+    assert len(calls) == 2
+    assert await Account.count().where(Account.oidc_subject == "sub-rapide") == 1

@@ -56,8 +56,16 @@ async def callback(request: Request, code: FromQuery[str] = "", error: FromQuery
         async with _client() as client:
             meta = await oidc.metadata(settings, client)
             claims, id_token = await oidc.exchange(meta, settings, pending, code, _callback_url(request), client)
-        async with db.transaction():
-            actor, generation = await oidc.account_for(claims, settings, address)
+        for attempt in (1, 2):
+            try:
+                async with db.transaction():
+                    actor, generation = await oidc.account_for(claims, settings, address)
+                break
+            except db.UNIQUE_VIOLATIONS:
+                # Two first sign-ins of one agent at once (or a user name taken meanwhile):
+                # the second finds the account the first created.
+                if attempt == 2:
+                    raise
     except DomainError as exc:
         async with db.transaction():
             from tal.audit.services import record
