@@ -36,13 +36,15 @@ async def decide(client, outcome: str, on: str, rationale: str, **extra):
 async def test_iterate_sends_the_experiment_back_to_its_team_for_a_new_iteration(client, other_client, samples, team):
     await other_client.login("comite")
     response = await decide(other_client, "iterate", "2026-11-05",
-                            "Effet net ici, mais le public sans mobile n'est pas couvert : tester le rappel vocal.")
+                            "Effet net ici, mais le public sans mobile n'est pas couvert : tester le rappel vocal.",
+                            **{"decision.members_present": "Direction générale des services\r\n\r\n  Élus référents \n"})
     assert response.status_code == 303, text_of(response.text)
 
     await client.login("social")
     data = (await client.get(f"/api/v1/experiments/{SLUG}")).json()
     assert data["document"]["experiment"]["status"] == "running"
     assert data["document"]["decision"]["outcome"] == "iterate"
+    assert data["document"]["decision"]["members_present"] == ["Direction générale des services", "Élus référents"]
     assert [s["status"] for s in data["status_history"]][-2:] == ["concluded", "running"]
     page = text_of((await client.get(f"/experimentations/{SLUG}")).text)
     assert "En cours" in page and "Ajouter une itération" in page

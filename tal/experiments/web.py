@@ -377,6 +377,8 @@ async def decide(request: Request, slug: FromPath[str]) -> Response:
         forms.require_filled(form, DECISION_REQUIRED)
         data = forms.fields(form, {"outcome": forms.text, "rationale": forms.text}, "decision.")
         data["target_services"] = forms.getall(form, "decision.target_services")
+        data["members_present"] = [line.strip() for line in forms.get(form, "decision.members_present").splitlines()
+                                   if line.strip()]
         decided_on = forms.get(form, "decision.decided_on")
         if not decided_on.strip():
             raise DomainError(N_("la date de la décision est obligatoire"), "decision.decided_on")
