@@ -130,3 +130,29 @@ async def test_an_edit_after_publication_is_in_the_audit_log_without_its_text(cl
     rows = await AuditEntry.select().where(AuditEntry.action == "journal.revise")
     assert [r["target"] for r in rows] == [str(entries["published"])]
     assert "Marqueurpublished" not in str(rows[0]["detail"])
+
+
+async def test_a_draft_and_its_actions_stay_out_of_the_review_and_of_other_peoples_space(client, other_client, entries):
+    """Mon espace and the review list journal drafts and action items: a draft's title and
+    its actions are shown to those who may read the draft only."""
+    action = {"description": "Marqueuractionbrouillon", "owner_role": "DSI", "due_on": "2026-04-15"}
+    assert (await client.post(f"/journal/{entries['draft']}/actions", action)).status_code == 303
+    assert (await client.post(f"/journal/{entries['published']}/actions",
+                              {**action, "description": "Marqueuractionpubliee"})).status_code == 303
+    for reader in READERS:
+        await other_client.post("/deconnexion")
+        if reader is None:
+            continue
+        await other_client.login(USERNAME[reader])
+        can = readable("draft", reader)
+        space = (await other_client.get("/mon-espace")).text
+        same_service = reader in ("author", "colleague", "manager")
+        assert ("Titre draft" in space) is can, reader
+        assert ("Marqueuractionbrouillon" in space) is (can and same_service), reader
+        assert ("Marqueuractionpubliee" in space) is same_service, reader
+        review = await other_client.get("/api/v1/review?du=2025-01-01&au=2026-12-31")
+        csv = await other_client.get("/revue/csv/actions?du=2025-01-01&au=2026-12-31")
+        assert review.status_code == 200 and csv.status_code == 200, reader
+        for text in (review.text, csv.text):
+            assert "Marqueuractionbrouillon" not in text and "Titre draft" not in text, reader
+            assert "Marqueuractionpubliee" in text, reader

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tal.accounts.actor import Actor, can_decide
 from tal.committee import services as committee
+from tal.journal.services import drafts_readable_by, published_or_readable_by
 from tal.journal.tables import JournalAction, JournalEntry
 from tal.review import queries
 from tal.review import services as review
@@ -39,9 +40,11 @@ async def space(actor: Actor, today: dt.date) -> Space:
             JournalAction.description, JournalAction.owner_role, JournalAction.due_on,
             JournalAction.entry.id.as_alias("entry"), JournalAction.entry.title.as_alias("entry_title")).where(
             JournalAction.done_at.is_null() & (JournalAction.due_on < today)
-            & (JournalAction.entry.team.name == actor.service)).order_by(JournalAction.due_on).limit(100)
+            & (JournalAction.entry.team.name == actor.service)
+            & JournalAction.entry.is_in(JournalEntry.select(JournalEntry.id).where(published_or_readable_by(actor)))
+        ).order_by(JournalAction.due_on).limit(100)
         s.journal_drafts = await JournalEntry.select(JournalEntry.id, JournalEntry.title, JournalEntry.updated_at).where(
-            (JournalEntry.state == "draft") & (JournalEntry.team.name == actor.service)).order_by(
+            drafts_readable_by(actor)).order_by(
             JournalEntry.updated_at).limit(100)
     s.to_reread = await JournalEntry.select(JournalEntry.id, JournalEntry.title, JournalEntry.team.name.as_alias(
         "team")).where((JournalEntry.state == "draft") & (JournalEntry.reviewer == actor.id)).order_by(

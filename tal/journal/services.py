@@ -96,6 +96,16 @@ def _named_condition(actor: Actor):
     return condition
 
 
+def drafts_readable_by(actor: Actor):
+    """The drafts this actor may read (`can_read`), as a query condition on JournalEntry."""
+    return (JournalEntry.state == "draft") & _named_condition(actor)
+
+
+def published_or_readable_by(actor: Actor):
+    """Published entries, and the drafts this actor may read, as a query condition."""
+    return (JournalEntry.state == "published") | drafts_readable_by(actor)
+
+
 def can_see_revisions(actor: Actor | None, row: dict) -> bool:
     """The earlier versions of an entry may hold a sentence its author rewrote: its author only."""
     return actor is not None and row["author"] is not None and actor.id == row["author"]

@@ -231,7 +231,9 @@ async def journal_by_team(scope: Scope) -> list[dict]:
 async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict:
     """Action items still open across the services, the late ones first, with their owners
     (`limit` of them: the page shows the first ones, the CSV export all of them)."""
-    open_ = [JournalAction.done_at.is_null(), *_teams(JournalAction.entry.team.name, scope.services)]
+    # Only the actions of published entries: a draft's are its author's until it is shared.
+    open_ = [JournalAction.done_at.is_null(), JournalAction.entry.state == "published",
+             *_teams(JournalAction.entry.team.name, scope.services)]
     counts = await _where(JournalAction.select(
         Count(JournalAction.id, alias="n"),
         QueryString("SUM(CASE WHEN journal_action.due_on < {} THEN 1 ELSE 0 END)", today, alias="late")),
