@@ -214,6 +214,11 @@ def test_service_commands_and_the_last_admin_on_the_command_line(database, tmp_p
 
 async def test_an_admin_turns_password_sign_in_off_and_on_for_an_account(client, other_client, accounts):
     await client.login("admin")
+    # Without ProConnect, an account without its password could not sign in at all: refused.
+    unlinked = await client.post("/admin/comptes/voirie/mot-de-passe", {"allowed": "0"})
+    assert unlinked.status_code == 400 and "pas relié à ProConnect" in text_of(unlinked.text)
+    async with db.transaction():
+        await Account.update({Account.oidc_subject: "sub-voirie"}).where(Account.username == "voirie")
     assert (await client.post("/admin/comptes/voirie/mot-de-passe", {"allowed": "0"})).status_code == 303
     refused = await other_client.post("/connexion", {"username": "voirie", "password": PASSWORD})
     assert refused.status_code == 400
@@ -223,3 +228,20 @@ async def test_an_admin_turns_password_sign_in_off_and_on_for_an_account(client,
     rows = await AuditEntry.select(AuditEntry.detail).where(AuditEntry.action == "account.password_sign_in")
     details = [json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"] for r in rows]
     assert [d["allowed"] for d in details] == [False, True]
+
+
+async def test_the_last_admin_who_can_sign_in_cannot_be_locked_out(client, accounts):
+    """An admin without password sign-in and without ProConnect does not count as the
+    « other admin » that would allow deactivating the last one who can sign in."""
+    await client.login("admin")
+    assert (await client.post("/admin/comptes/voirie/role", {"role": "admin"})).status_code == 303
+    async with db.transaction():  # an admin account that can no longer sign in
+        await Account.update({Account.password_sign_in: False}).where(Account.username == "voirie")
+    refused = await client.post("/admin/comptes/admin/desactiver", {})
+    assert refused.status_code == 400 and "dernier compte administrateur" in text_of(refused.text)
+    async with db.transaction():
+        await Account.update({Account.oidc_subject: "sub-admin"}).where(Account.username == "admin")
+    itself = await client.post("/admin/comptes/admin/mot-de-passe", {"allowed": "0"})
+    assert itself.status_code == 400 and "dernier compte administrateur" in text_of(itself.text)
+    assert await Account.count().where((Account.username == "admin") & (Account.active == True)  # noqa: E712
+                                       & (Account.password_sign_in == True)) == 1  # noqa: E712

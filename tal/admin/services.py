@@ -34,6 +34,7 @@ LAST_ADMIN = N_("c'est le dernier compte administrateur actif\u202f: nommez-en u
 RESET_USED = N_("ce lien de réinitialisation a déjà servi\u202f: demandez-en un nouveau à un administrateur")
 RESET_EXPIRED = N_("ce lien de réinitialisation a expiré (24\u202fheures)\u202f: demandez-en un nouveau")
 RESET_UNKNOWN = N_("lien de réinitialisation inconnu")
+NO_OTHER_SIGN_IN = N_("ce compte n'est pas relié à ProConnect\u202f: sans mot de passe, il ne pourrait plus se connecter")
 SAME_SERVICE = N_("un service ne peut pas être fusionné avec lui-même")
 
 
@@ -316,10 +317,12 @@ async def _account(username: str) -> dict:
 
 
 async def _keep_an_admin(row: dict) -> None:
-    """Refuse to take away the last active admin."""
+    """Refuse to take away the last admin who can sign in: active, with password sign-in
+    allowed or linked to ProConnect."""
     if row["role"] == "admin" and row["active"]:
         others = await Account.count().where(
-            (Account.role == "admin") & (Account.active == True) & (Account.id != row["id"]))  # noqa: E712
+            (Account.role == "admin") & (Account.active == True) & (Account.id != row["id"])  # noqa: E712
+            & ((Account.password_sign_in == True) | Account.oidc_subject.is_not_null()))  # noqa: E712
         if not others:
             raise DomainError(LAST_ADMIN, "username")
 
@@ -374,6 +377,11 @@ async def reactivate(username: str, *, by: int | None, address: str | None) -> b
 async def set_password_sign_in(username: str, allowed: bool, *, by: int | None, address: str | None) -> None:
     """Allow or refuse password sign-in for an account (those using ProConnect)."""
     row = await _account(username)
+    if not allowed:
+        linked = await Account.select(Account.oidc_subject).where(Account.id == row["id"]).first()
+        if linked["oidc_subject"] is None:
+            raise DomainError(NO_OTHER_SIGN_IN, "username")
+        await _keep_an_admin(row)
     await Account.update({Account.password_sign_in: allowed}).where(Account.id == row["id"])
     await record("account.password_sign_in", account_id=by, address=address, target=row["username"],
                  detail={"account": row["id"], "allowed": allowed})
