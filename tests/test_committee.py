@@ -228,3 +228,12 @@ async def test_the_demo_shows_a_session_a_spread_with_its_follow_up_and_an_itera
     assert "Relation usagers" in text_of((await client.get("/comite/suivis")).text)
     space = text_of((await client.get("/mon-espace")).text)
     assert "Prochain comité transversal (fictif)" in space and "Rappel SMS des rendez-vous du centre communal" in space
+
+
+async def test_ids_beyond_the_database_are_unknown_not_an_error(client, other_client, samples, accounts):
+    await client.login("comite")
+    huge = "99999999999999999999"
+    assert (await client.get(f"/comite/seances/{huge}")).status_code == 404
+    assert (await client.get(f"/api/v1/committee/sessions/{huge}")).status_code == 404
+    response = await client.post(f"/comite/propositions/{huge}/inscrire", {"version": "1", "session": "1"})
+    assert response.status_code == 404

@@ -163,6 +163,15 @@ async def test_bad_periods_and_access(client, review_data):
     response = await client.get("/api/v1/review", params={"du": "31/12/2026"})
     assert response.status_code == 400 and response.json()["error"]["field"] == "du"
     assert (await client.get("/revue/csv/nimporte", params=PERIOD)).status_code == 404
+    # Dates the calendar holds but the review does not: a 400 naming the field, not a 500.
+    for url, params, field in (("/api/v1/review", {"du": "0001-01-01", "au": "9999-12-31"}, "du"),
+                               ("/api/v1/review", {"au": "9999-12-31"}, "au"),
+                               ("/revue/csv/actions", {"au": "9999-12-31"}, None),
+                               ("/revue/liste/started", {"du": "0001-01-01"}, None)):
+        response = await client.get(url, params=params)
+        assert response.status_code == 400, (url, params)
+        if field:
+            assert response.json()["error"]["field"] == field
 
 
 def test_presets_and_period_checks_without_a_database():

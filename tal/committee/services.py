@@ -157,8 +157,12 @@ async def create_session(actor: Actor | None, data: SessionInput) -> int:
     return row.id
 
 
+MAX_ID = 2**31 - 1  # ids in addresses beyond what the database holds are simply unknown
+
+
 async def _session_row(session_id: int) -> dict:
-    row = await CommitteeSession.select().where(CommitteeSession.id == session_id).first()
+    row = await CommitteeSession.select().where(CommitteeSession.id == session_id).first() \
+        if 0 < session_id <= MAX_ID else None
     if row is None:
         raise NotFound(N_("aucune séance du comité avec ce numéro"))
     return row
@@ -280,7 +284,7 @@ async def proposals_of(slug: str) -> list[AgendaItem]:
 async def schedule(actor: Actor | None, proposal_id: int, session_id: int, expected_version: int) -> None:
     """The committee puts a proposal on a session's agenda."""
     require_committee(actor)
-    proposal = await Proposal.select().where(Proposal.id == proposal_id).first()
+    proposal = await Proposal.select().where(Proposal.id == proposal_id).first() if 0 < proposal_id <= MAX_ID else None
     if proposal is None:
         raise NotFound(N_("aucune proposition avec ce numéro"))
     if proposal["version"] != expected_version:
@@ -383,7 +387,8 @@ class FollowUpInput:
 async def update_follow_up(actor: Actor | None, follow_up_id: int, data: FollowUpInput, expected_version: int) -> None:
     """The committee, or the target service's team, says whether the service adopted it,
     when, and which experiment checks that it still works there."""
-    row = await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first()
+    row = await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first() \
+        if 0 < follow_up_id <= MAX_ID else None
     if row is None:
         raise NotFound(N_("aucun suivi avec ce numéro"))
     if actor is None or not (can_decide(actor) or actor.service == row["service"]):

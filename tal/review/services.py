@@ -38,14 +38,20 @@ def preset(name: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return _months_back(today, 12) + dt.timedelta(days=1), today
 
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def _date(value: str, name: str) -> dt.date | None:
     value = (value or "").strip()[:20]
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise DomainError(N_("date attendue au format AAAA-MM-JJ"), name) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError(N_("date hors des limites de la revue (de 1900 à 2199)"), name)
+    return day
 
 
 @dataclass
