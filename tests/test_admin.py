@@ -14,6 +14,7 @@ from conftest import PASSWORD, SAMPLES, text_of
 from tal import db
 from tal.accounts.tables import Account, PasswordReset, Service
 from tal.audit.tables import AuditEntry
+from tal.experiments.tables import Objective
 
 SLUG = "collecte-biodechets-porte-a-porte"
 OWNER = "Prévention et gestion des déchets"
@@ -167,6 +168,9 @@ async def test_objectives_are_created_edited_and_archived_but_stay_on_their_expe
     await client.login("admin")
     assert (await client.post("/admin/objectifs/creer", {"title": "Sobriété énergétique"})).status_code == 303
     assert (await client.post("/admin/objectifs/creer", {"title": "a|b"})).status_code == 400
+    too_long = await client.post("/admin/objectifs/creer", {"title": "O" * 250})
+    assert too_long.status_code == 400 and "200 caractères au plus" in text_of(too_long.text)
+    assert not await Objective.exists().where(Objective.title.like("OOO%"))
     assert (await client.post("/admin/objectifs/modifier", {"title": old, "new_title": "Réduire les déchets"})
             ).status_code == 303
     document = (await client.get(f"/api/v1/experiments/{SLUG}")).json()["document"]

@@ -49,7 +49,7 @@ def _name(value: str, field: str, limit: int = NAME_MAX) -> str:
     if not value:
         raise DomainError(N_("ce champ est obligatoire"), field)
     if len(value) > limit:
-        raise DomainError(f"{limit} caractères au plus", field)
+        raise DomainError(N_("%(limit)d caractères au plus"), field, {"limit": limit})
     return value
 
 
