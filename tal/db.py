@@ -23,6 +23,15 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 os.environ.setdefault("PICCOLO_CONF", "tal.piccolo_conf")
 
 SQLITE_TIMEOUT_S = 30
+# The largest id a table holds: an id beyond it (from an address) is simply unknown.
+MAX_ID = 2**31 - 1
+
+
+def json_value(value):
+    """A JSON column's value: text on SQLite (decoded here), already decoded on PostgreSQL."""
+    import msgspec
+
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
 
 
 def _unique_violations() -> tuple[type[Exception], ...]:

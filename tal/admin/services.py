@@ -21,6 +21,7 @@ from tal.accounts.tables import ROLES, Account, PasswordReset, Service
 from tal.audit.services import record
 from tal.core.errors import DomainError, NotFound
 from tal.core.like import contains
+from tal.db import json_value
 from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import N_
 from tal.journal.tables import JournalEntry, JournalEntryService
@@ -123,11 +124,6 @@ async def _move_links(table, owner_key, old_id: int, new_id: int) -> None:
     await table.update({table.service: new_id}).where(table.service == old_id)
 
 
-def _json(value):
-    """A JSON column's value (a string on SQLite, decoded on PostgreSQL)."""
-    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
-
-
 async def move_service_data(old_id: int, old_name: str, new_id: int, new_name: str) -> dict[str, int]:
     """THE data move of a service rename or merge, in one place: accounts and journal
     teams (foreign keys), experiments' owning service (foreign key), the related rows the
@@ -143,7 +139,7 @@ async def move_service_data(old_id: int, old_name: str, new_id: int, new_name: s
         | Experiment.id.is_in(ExperimentService.select(ExperimentService.experiment)
                               .where(ExperimentService.service == old_id)))
     for row in rows:
-        doc = _json(row["document"])
+        doc = json_value(row["document"])
         head = doc["experiment"]
         if head.get("service") == old_name:
             head["service"] = new_name
@@ -161,7 +157,7 @@ async def move_service_data(old_id: int, old_name: str, new_id: int, new_name: s
         | JournalEntry.id.is_in(JournalEntryService.select(JournalEntryService.entry)
                                 .where(JournalEntryService.service == old_id)))
     for row in rows:
-        names = _json(row["services"]) or []
+        names = json_value(row["services"]) or []
         await JournalEntry.update({
             JournalEntry.team: new_id if row["team"] == old_id else row["team"],
             JournalEntry.services: msgspec.json.encode(_replace_name(names, old_name, new_name)).decode(),
@@ -241,7 +237,7 @@ async def rename_objective(title: str, new_title: str, *, by: int | None, addres
     old = row["title"]
     for exp in await Experiment.select(Experiment.id, Experiment.document).where(Experiment.id.is_in(
             ExperimentObjective.select(ExperimentObjective.experiment).where(ExperimentObjective.objective == row["id"]))):
-        doc = _json(exp["document"])
+        doc = json_value(exp["document"])
         doc["experiment"]["objectives"] = _replace_name(doc["experiment"].get("objectives", []), old, new_title)
         await Experiment.update({Experiment.document: msgspec.json.encode(doc).decode()}).where(
             Experiment.id == exp["id"])

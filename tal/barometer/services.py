@@ -17,18 +17,16 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-import msgspec
-
 from tal.accounts.actor import Actor
 from tal.accounts.tables import Account, Service
 from tal.barometer import scoring
 from tal.barometer.schemas import AnswerInput, CampaignInput
 from tal.barometer.tables import Answer, Campaign, FreeText, Participation
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tal.db import MAX_ID, json_value
 from tal.settings import get_settings
 from tal.i18n import N_
 
-MAX_ID = 2**31 - 1
 _shuffle = random.SystemRandom().shuffle
 
 
@@ -36,12 +34,8 @@ def min_group() -> int:
     return get_settings().barometer_min
 
 
-def _json(value):
-    return msgspec.json.decode(value) if isinstance(value, str) else value
-
-
 def _row_out(row: dict) -> dict:
-    return {**row, "services": _json(row["services"]), "population": _json(row["population"])}
+    return {**row, "services": json_value(row["services"]), "population": json_value(row["population"])}
 
 
 async def campaign(campaign_id: int) -> dict:

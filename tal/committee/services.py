@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import msgspec
-
 from tal.accounts.actor import Actor, can_decide
 from tal.accounts.tables import Service
 from tal.committee.tables import FOLLOW_UP_STATES, CommitteeSession, FollowUp, Proposal
 from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core.validation import convert
+from tal.db import MAX_ID, json_value
 from tal.experiments import services as register
 from tal.experiments.schemas import Decision
 from tal.experiments.tables import Experiment
@@ -142,7 +141,7 @@ def check_case(data: CaseInput) -> CaseInput:
 
 
 def _members(value) -> list[str]:
-    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else list(value or [])
+    return list(json_value(value) or [])
 
 
 # ---------------------------------------------------------------- sessions
@@ -155,9 +154,6 @@ async def create_session(actor: Actor | None, data: SessionInput) -> int:
                            notes=data.notes, created_by=actor.id if actor and actor.id else None)
     await row.save()
     return row.id
-
-
-MAX_ID = 2**31 - 1  # ids in addresses beyond what the database holds are simply unknown
 
 
 async def _session_row(session_id: int) -> dict:

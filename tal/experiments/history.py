@@ -14,6 +14,7 @@ import msgspec
 
 from tal.accounts.actor import Actor
 from tal.core.errors import DomainError
+from tal.db import json_value
 from tal.experiments.schemas import ExperimentFile, Iteration
 from tal.experiments.tables import ExperimentEvent
 from tal.i18n import N_
@@ -90,10 +91,6 @@ async def record_correction(experiment_id: int, changes: list[dict], reason: str
     await record(experiment_id, "correction", source, actor, {"reason": reason.strip(), "changes": changes})
 
 
-def _json(value):
-    return msgspec.json.decode(value) if isinstance(value, str) else value
-
-
 async def events_of(experiment_id: int, actor: Actor | None) -> list[dict]:
     """The events, oldest first; who made them is shown to agents only, never to the public."""
     rows = await ExperimentEvent.select(
@@ -105,5 +102,5 @@ async def events_of(experiment_id: int, actor: Actor | None) -> list[dict]:
         at = row["at"]
         events.append({"at": at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(at), "kind": row["kind"],
                        "source": row["source"], "who": row["who"] if actor is not None else None,
-                       "detail": _json(row["detail"])})
+                       "detail": json_value(row["detail"])})
     return events

@@ -46,7 +46,7 @@ async def _feed(request: Request, *, public: bool, service: str, tag: str, token
         entries.append(FeedEntry(
             id=f"{base}/journal/{row['id']}", title=row["title"], url=f"{base}/journal/{row['id']}",
             updated=row["updated_at"], published=row["published_at"], summary=row["what_happened"][:300],
-            content_html=html, categories=services._json(row["tags"]),
+            content_html=html, categories=db.json_value(row["tags"]),
             author_name=row["team.name"] or get_settings().org_name,
         ))
     kind = "public" if public else "flux"

@@ -28,6 +28,7 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
+from tal.db import MAX_ID, json_value
 from tal.i18n import N_
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
@@ -58,10 +59,6 @@ STALE = N_("l'entrée a été modifiée entre-temps\u202f: rechargez la page et 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _json(value):
-    return msgspec.json.decode(value) if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------- visibility
@@ -132,7 +129,6 @@ def can_make_public(actor: Actor | None, row: dict) -> bool:
     return can_edit(actor, row) or manager
 
 
-MAX_ID = 2**31 - 1
 
 
 async def _row(entry_id: int) -> dict:
@@ -278,7 +274,7 @@ async def _write(entry_id: int, row: dict, expected_version: int | None, values:
 def _previous(row: dict, key: str):
     value = row[key]
     if key in ("tags", "services"):
-        return _json(value)
+        return json_value(value)
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -470,7 +466,7 @@ def _summary(row: dict, actor: Actor | None) -> EntrySummary:
     withdrawn = row["state"] == "withdrawn"
     experiment = row["experiment.slug"] if _experiment_readable(actor, row) and not withdrawn else None
     return EntrySummary(row["id"], row["title"], row["happened_on"], row["published_at"], row["state"], row["public"],
-                        row["team.name"], [] if withdrawn else _json(row["tags"]), experiment, row["withdrawn_reason"])
+                        row["team.name"], [] if withdrawn else json_value(row["tags"]), experiment, row["withdrawn_reason"])
 
 
 @dataclass
@@ -569,7 +565,7 @@ async def get(entry_id: int, actor: Actor | None) -> EntryView:
     actions = [] if withdrawn else await JournalAction.select().where(JournalAction.entry == entry_id).order_by(JournalAction.due_on)
     today = dt.date.today()
     revisions = [] if withdrawn or not can_see_revisions(actor, row) else [
-        {"at": r["at"], "content": _json(r["content"])}
+        {"at": r["at"], "content": json_value(r["content"])}
         for r in await JournalRevision.select().where(JournalRevision.entry == entry_id).order_by(JournalRevision.at)
     ]
     accesses = await AuthorAccess.count().where(AuthorAccess.entry == entry_id) if actor is not None else 0
@@ -585,8 +581,8 @@ async def get(entry_id: int, actor: Actor | None) -> EntryView:
         comments=comments,
         reads=reads,
         author_accesses=accesses,
-        tags=_json(row["tags"]),
-        services=_json(row["services"]),
+        tags=json_value(row["tags"]),
+        services=json_value(row["services"]),
         late_actions=sum(1 for a in actions if a["done_at"] is None and a["due_on"] < today),
         coauthors=await coauthor_names(entry_id) if _never_published(row) else [],
     )
@@ -688,7 +684,7 @@ async def entries_of(
         if not everything and not can_read(actor, {**row, "coauthors": named.get(row["id"], ())}):
             continue
         data = {k: row[k] for k in FILE_FIELDS if k not in ("published", "tags")}
-        docs.append(EntryDoc(**data, published=row["state"] != "draft", tags=_json(row["tags"])))
+        docs.append(EntryDoc(**data, published=row["state"] != "draft", tags=json_value(row["tags"])))
     return docs
 
 
