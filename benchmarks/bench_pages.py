@@ -154,6 +154,20 @@ def drive(url: str, cookie: str | None, duration: int, connections: int) -> tupl
     return asyncio.run(_drive_python(url, cookie, duration, connections))
 
 
+def build(env: dict, folder: Path, args: argparse.Namespace) -> None:
+    """Writes the files, times `tal load` of the folder and creates the agent."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    write_files(folder, args.experiments, args.entries)
+    started = time.monotonic()
+    out = tal(env, "load", str(folder)).stdout.strip()
+    seconds = time.monotonic() - started
+    print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
+          f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
+    tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
+        stdin=PASSWORD + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=10_000)
@@ -161,23 +175,24 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--load-only", action="store_true", help="time the load, do not serve")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the database in DIR and keep it; when DIR already holds one, reuse it "
+                             "(no files written, no load timed)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="tal-bench-") as tmp:
-        folder = Path(tmp) / "files"
-        folder.mkdir()
-        env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp}/tal.sqlite", "TAL_DATA_DIR": tmp,
+    with tempfile.TemporaryDirectory(prefix="tal-bench-") as scratch:
+        tmp = args.keep.resolve() if args.keep else Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        database = tmp / "tal.sqlite"
+        env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{database}", "TAL_DATA_DIR": str(tmp),
                "PYTHONPATH": str(ROOT)}
-        write_files(folder, args.experiments, args.entries)
-        started = time.monotonic()
-        out = tal(env, "load", str(folder)).stdout.strip()
-        seconds = time.monotonic() - started
-        print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
-              f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
+        if args.keep and (tmp / "built").exists():
+            print(f"reusing the database in {tmp}")
+        else:
+            build(env, tmp / "files", args)
+            (tmp / "built").write_text(f"{args.experiments} {args.entries}\n", encoding="utf-8")
         if args.load_only:
             return 0
-        tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
-            stdin=PASSWORD + "\n")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([sys.executable, "-m", "tal.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,

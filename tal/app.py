@@ -36,6 +36,7 @@ from tal.admin import api as admin_api
 from tal.accounts import oidc_web
 from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
+from tal.core.rendercache import CachedPages
 from tal.core.templating import register_globals, template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import api_write as experiments_api_write
@@ -143,7 +144,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
                                        cache_control=CacheControlHeader(max_age=365 * 86400, public=True)),
         ],
         middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor(),
-                    ConditionalGet()],
+                    ConditionalGet(), CachedPages()],
         before_send=[security_headers(settings.secure_cookies)],
         request_class=TalRequest,
         request_max_body_size=BODY_LIMIT_CEILING,
