@@ -200,7 +200,9 @@ def main() -> int:
         try:
             wait_for(base)
             cookie = sign_in(base)
-            slug = f"rappel-sms-etat-civil-{args.experiments // 2}"
+            samples = sorted(p.stem for p in (ROOT / "experiments").glob("*.toml"))
+            middle = args.experiments // 2 - (args.experiments // 2) % len(samples)
+            slug = f"rappel-sms-etat-civil-{middle + samples.index('rappel-sms-etat-civil')}"
             entry = httpx.get(f"{base}/api/v1/journal", headers={"Cookie": cookie}).json()["items"][0]["id"]
             pages = [
                 ("/sante (visitor)", "/sante", None),

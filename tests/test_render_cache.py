@@ -188,3 +188,21 @@ async def test_pages_send_last_modified_and_answer_304_to_if_modified_since(app,
         now[0] += 5
         newer = (await reader.get(f"/experimentations/{slug}")).headers["last-modified"]
         assert email.utils.parsedate_to_datetime(newer) > email.utils.parsedate_to_datetime(stamp)
+
+
+async def test_the_data_generation_moves_with_every_committed_write_and_only_then(database, accounts):
+    from tal import db
+    from tal.accounts.tables import Account
+    from tal.core.rendercache import generation
+
+    first = await generation()
+    assert first is not None
+    await Account.select(Account.username)
+    assert await generation() == first  # a read changes nothing
+    await Account.update({Account.display_name: "Agent renommé"}).where(Account.username == "agent")
+    second = await generation()
+    assert second != first  # a write outside any explicit transaction
+    async with db.transaction():
+        await Account.update({Account.display_name: "Agent"}).where(Account.username == "agent")
+        await Account.update({Account.display_name: "Admin"}).where(Account.username == "admin")
+    assert await generation() not in (first, second)

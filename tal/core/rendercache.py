@@ -8,7 +8,8 @@ any write is committed to the database, by any process:
 
 - SQLite: `PRAGMA data_version` read on a connection of this process that never
   writes (it changes when another connection commits; WAL mode, several processes);
-- PostgreSQL: `pg_current_wal_lsn()` (it moves with every committed write).
+- PostgreSQL: the row `tal_generation`, moved on at commit by a trigger on every table
+  (see `tal.db.ensure_generation`).
 
 The generation is read before the page is computed, so a page computed while a write
 commits is kept under the older generation and never served again. No page is kept or
@@ -85,8 +86,8 @@ async def generation() -> tuple | None:
     try:
         if isinstance(engine, SQLiteEngine):
             return _SQLITE.read(engine.path)
-        rows = await engine.run_ddl("SELECT pg_current_wal_lsn()::text AS lsn")
-        return ("pg", id(engine), rows[0]["lsn"])
+        rows = await engine.run_ddl("SELECT value FROM tal_generation WHERE id = 1")
+        return ("pg", id(engine), rows[0]["value"])
     except Exception:  # noqa: BLE001 - no generation, no cache: the page is computed as before
         return None
 
