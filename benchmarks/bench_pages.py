@@ -31,6 +31,7 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import tomli_w
@@ -118,6 +119,10 @@ def drive_wrk(url: str, cookie: str | None, duration: int, connections: int) -> 
     if cookie:
         args[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(args, capture_output=True, text=True).stdout
+    if errors := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+        print(f"  ! {errors.group(1)} error responses on {url}", file=sys.stderr)
+    if "Requests/sec" not in out:
+        raise SystemExit(f"wrk failed on {url}: {out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
     return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -209,7 +214,7 @@ def main() -> int:
                 ("/sante (agent)", "/sante", cookie),
                 ("home", "/", cookie),
                 ("register", "/experimentations", cookie),
-                ("register, filtered", f"/experimentations?service={SERVICES[3]}", cookie),
+                ("register, filtered", f"/experimentations?{urlencode({'service': SERVICES[3]})}", cookie),
                 ("register, searched", "/experimentations?q=rappels", cookie),
                 ("register, page 200", "/experimentations?page=200", cookie),
                 ("experiment page", f"/experimentations/{slug}", cookie),

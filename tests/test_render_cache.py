@@ -206,3 +206,25 @@ async def test_the_data_generation_moves_with_every_committed_write_and_only_the
         await Account.update({Account.display_name: "Agent"}).where(Account.username == "agent")
         await Account.update({Account.display_name: "Admin"}).where(Account.username == "admin")
     assert await generation() not in (first, second)
+
+
+async def test_readers_arriving_together_share_one_computation(app, samples, accounts, monkeypatch):
+    import asyncio
+
+    from tal.experiments import services
+
+    calls = []
+    search = services.search
+
+    async def counted(*args, **kwargs):
+        calls.append(1)
+        await asyncio.sleep(0.05)
+        return await search(*args, **kwargs)
+
+    monkeypatch.setattr(services, "search", counted)
+    async with _browser(app) as http:
+        reader = Client(http)
+        await reader.login("agent")
+        pages = await asyncio.gather(*(reader.get("/experimentations") for _ in range(8)))
+    assert all(p.status_code == 200 for p in pages) and len({p.text for p in pages}) == 1
+    assert len(calls) == 1

@@ -26,6 +26,7 @@ after it answers 304 when no `If-None-Match` is sent (RFC 9110: the ETag wins).
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import os
 import sqlite3
@@ -177,12 +178,18 @@ def _not_modified_since(headers: dict[bytes, bytes], last_modified: int) -> bool
     return since.tzinfo is not None and since.timestamp() >= last_modified
 
 
+async def _replay(send: Send, entry: _Entry, extra: list) -> None:
+    await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers + extra})
+    await send({"type": "http.response.body", "body": entry.body})
+
+
 class CachedPages(ASGIMiddleware):
     """Serve a page read from `RenderCache` when nothing it depends on changed, and
     give it `Last-Modified` (304 on `If-Modified-Since`)."""
 
     def __init__(self, cache: RenderCache | None = None) -> None:
         self.cache = cache if cache is not None else RenderCache()
+        self._running: dict[tuple, asyncio.Event] = {}
 
     @staticmethod
     def applies(scope: Scope) -> bool:
@@ -217,9 +224,26 @@ class CachedPages(ASGIMiddleware):
                 await send({"type": "http.response.start", "status": 304, "headers": kept + extra})
                 await send({"type": "http.response.body", "body": b""})
                 return
-            await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers + extra})
-            await send({"type": "http.response.body", "body": entry.body})
+            await _replay(send, entry, extra)
             return
+        # One computation per key at a time: readers arriving meanwhile wait for it, then
+        # take it from the cache (after a write, 16 readers do not compute 16 copies).
+        running = self._running.get(key)
+        if running is not None:
+            await running.wait()
+            if (entry := self.cache.get(generation_now, key)) is not None:
+                await _replay(send, entry, extra)
+                return
+        done = self._running[key] = asyncio.Event()
+        try:
+            await self._compute(scope, receive, send, next_app, generation_now, key, csrf, extra)
+        finally:
+            done.set()
+            if self._running.get(key) is done:
+                del self._running[key]
+
+    async def _compute(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, generation_now: object,
+                       key: tuple, csrf: str, extra: list) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
