@@ -159,6 +159,16 @@ def drive(url: str, cookie: str | None, duration: int, connections: int) -> tupl
     return asyncio.run(_drive_python(url, cookie, duration, connections))
 
 
+async def reset_schema(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+    finally:
+        await connection.close()
+
+
 def build(env: dict, folder: Path, args: argparse.Namespace) -> None:
     """Writes the files, times `tal load` of the folder and creates the agent."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -183,24 +193,35 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="build the database in DIR and keep it; when DIR already holds one, reuse it "
                              "(no files written, no load timed)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/tal_bench",
+                        help="with --engine postgresql: a database of the benchmark's own (emptied: its schema public is "
+                             "dropped and created again)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tal-bench-") as scratch:
         tmp = args.keep.resolve() if args.keep else Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
-        database = tmp / "tal.sqlite"
-        env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{database}", "TAL_DATA_DIR": str(tmp),
-               "PYTHONPATH": str(ROOT)}
+        url = args.database_url if args.engine == "postgresql" else f"sqlite:///{tmp / 'tal.sqlite'}"
+        env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp), "PYTHONPATH": str(ROOT)}
         if args.keep and (tmp / "built").exists():
             print(f"reusing the database in {tmp}")
         else:
+            if args.engine == "postgresql":
+                asyncio.run(reset_schema(url))
             build(env, tmp / "files", args)
             (tmp / "built").write_text(f"{args.experiments} {args.entries}\n", encoding="utf-8")
         if args.load_only:
             return 0
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "tal.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+        if args.workers > 1:  # uvicorn's workers, each with its own pool (what `tal serve` runs, times N)
+            command = ["-m", "uvicorn", "--factory", "tal.app:serve_app", "--port", str(port), "--workers",
+                       str(args.workers), "--log-level", "warning", "--no-proxy-headers"]
+        else:
+            command = ["-m", "tal.cli", "serve", "--port", str(port)]
+        server = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(base)
