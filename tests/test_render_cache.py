@@ -228,3 +228,25 @@ async def test_readers_arriving_together_share_one_computation(app, samples, acc
         pages = await asyncio.gather(*(reader.get("/experimentations") for _ in range(8)))
     assert all(p.status_code == 200 for p in pages) and len({p.text for p in pages}) == 1
     assert len(calls) == 1
+
+
+def test_a_stored_evaluation_is_presented_once_per_language_and_file():
+    import msgspec
+
+    from conftest import SAMPLES
+    from tal.evaluation.present import present_stored
+    from tal.experiments import fileformat
+    from tal.i18n import translations
+    from tal.evaluation.services import evaluate_many
+
+    doc = fileformat.read(SAMPLES / "rappel-sms-etat-civil.toml")
+    [(result, error)] = evaluate_many([doc])
+    assert error is None
+    french = present_stored(result, "2026-11-29", doc, translations("fr").gettext, "fr")
+    assert present_stored(result, "2026-11-29", doc, translations("fr").gettext, "fr") is french
+    english = present_stored(result, "2026-11-29", doc, translations("en").gettext, "en")
+    assert english is not french and english[0].comparisons[0].sentence != french[0].comparisons[0].sentence
+    renamed = msgspec.structs.replace(doc, metrics=[msgspec.structs.replace(doc.metrics[0], label="Autre libellé"),
+                                                    *doc.metrics[1:]])
+    assert present_stored(result, "2026-11-29", renamed, translations("fr").gettext, "fr") is not french
+    assert present_stored(result, "2026-11-30", doc, translations("fr").gettext, "fr") is not french
