@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import anyio
+
 from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
@@ -74,6 +76,14 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _warm_statistics() -> None:
+    """Import the statistical libraries the pages use lazily (several seconds for
+    statsmodels) when the server starts, not in its first reader's request."""
+    import scipy.special  # noqa: F401
+    import scipy.stats  # noqa: F401
+    import statsmodels.stats.proportion  # noqa: F401
+
+
 def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
     """The application. `migrate`: run migrations forward at start-up; `pool`:
     open a PostgreSQL connection pool (serving; not in tests, see DESIGN.md)."""
@@ -103,6 +113,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             await db.migrate()
         if pool and isinstance(engine, PostgresEngine):
             await engine.start_connection_pool()
+        if pool:  # serving (tests build many applications and need none of it)
+            await anyio.to_thread.run_sync(_warm_statistics)
         await audit_retention.start()
 
     async def shutdown() -> None:
