@@ -31,6 +31,7 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import tomli_w
@@ -118,6 +119,10 @@ def drive_wrk(url: str, cookie: str | None, duration: int, connections: int) -> 
     if cookie:
         args[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(args, capture_output=True, text=True).stdout
+    if errors := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+        print(f"  ! {errors.group(1)} error responses on {url}", file=sys.stderr)
+    if "Requests/sec" not in out:
+        raise SystemExit(f"wrk failed on {url}: {out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
     return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -154,6 +159,30 @@ def drive(url: str, cookie: str | None, duration: int, connections: int) -> tupl
     return asyncio.run(_drive_python(url, cookie, duration, connections))
 
 
+async def reset_schema(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+    finally:
+        await connection.close()
+
+
+def build(env: dict, folder: Path, args: argparse.Namespace) -> None:
+    """Writes the files, times `tal load` of the folder and creates the agent."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    write_files(folder, args.experiments, args.entries)
+    started = time.monotonic()
+    out = tal(env, "load", str(folder)).stdout.strip()
+    seconds = time.monotonic() - started
+    print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
+          f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
+    tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
+        stdin=PASSWORD + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=10_000)
@@ -161,38 +190,52 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--load-only", action="store_true", help="time the load, do not serve")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the database in DIR and keep it; when DIR already holds one, reuse it "
+                             "(no files written, no load timed)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/tal_bench",
+                        help="with --engine postgresql: a database of the benchmark's own (emptied: its schema public is "
+                             "dropped and created again)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="tal-bench-") as tmp:
-        folder = Path(tmp) / "files"
-        folder.mkdir()
-        env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp}/tal.sqlite", "TAL_DATA_DIR": tmp,
-               "PYTHONPATH": str(ROOT)}
-        write_files(folder, args.experiments, args.entries)
-        started = time.monotonic()
-        out = tal(env, "load", str(folder)).stdout.strip()
-        seconds = time.monotonic() - started
-        print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
-              f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
+    with tempfile.TemporaryDirectory(prefix="tal-bench-") as scratch:
+        tmp = args.keep.resolve() if args.keep else Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        url = args.database_url if args.engine == "postgresql" else f"sqlite:///{tmp / 'tal.sqlite'}"
+        env = {**os.environ, "TAL_DATABASE_URL": url, "TAL_DATA_DIR": str(tmp), "PYTHONPATH": str(ROOT)}
+        if args.keep and (tmp / "built").exists():
+            print(f"reusing the database in {tmp}")
+        else:
+            if args.engine == "postgresql":
+                asyncio.run(reset_schema(url))
+            build(env, tmp / "files", args)
+            (tmp / "built").write_text(f"{args.experiments} {args.entries}\n", encoding="utf-8")
         if args.load_only:
             return 0
-        tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
-            stdin=PASSWORD + "\n")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "tal.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+        if args.workers > 1:  # uvicorn's workers, each with its own pool (what `tal serve` runs, times N)
+            command = ["-m", "uvicorn", "--factory", "tal.app:serve_app", "--port", str(port), "--workers",
+                       str(args.workers), "--log-level", "warning", "--no-proxy-headers"]
+        else:
+            command = ["-m", "tal.cli", "serve", "--port", str(port)]
+        server = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(base)
             cookie = sign_in(base)
-            slug = f"rappel-sms-etat-civil-{args.experiments // 2}"
+            samples = sorted(p.stem for p in (ROOT / "experiments").glob("*.toml"))
+            middle = args.experiments // 2 - (args.experiments // 2) % len(samples)
+            slug = f"rappel-sms-etat-civil-{middle + samples.index('rappel-sms-etat-civil')}"
             entry = httpx.get(f"{base}/api/v1/journal", headers={"Cookie": cookie}).json()["items"][0]["id"]
             pages = [
                 ("/sante (visitor)", "/sante", None),
                 ("/sante (agent)", "/sante", cookie),
                 ("home", "/", cookie),
                 ("register", "/experimentations", cookie),
-                ("register, filtered", f"/experimentations?service={SERVICES[3]}", cookie),
+                ("register, filtered", f"/experimentations?{urlencode({'service': SERVICES[3]})}", cookie),
                 ("register, searched", "/experimentations?q=rappels", cookie),
                 ("register, page 200", "/experimentations?page=200", cookie),
                 ("experiment page", f"/experimentations/{slug}", cookie),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import anyio
+
 from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
@@ -36,6 +38,7 @@ from tal.admin import api as admin_api
 from tal.accounts import oidc_web
 from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
+from tal.core.rendercache import CachedPages
 from tal.core.templating import register_globals, template_engine
 from tal.experiments import api as experiments_api
 from tal.experiments import api_write as experiments_api_write
@@ -73,6 +76,14 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _warm_statistics() -> None:
+    """Import the statistical libraries the pages use lazily (several seconds for
+    statsmodels) when the server starts, not in its first reader's request."""
+    import scipy.special  # noqa: F401
+    import scipy.stats  # noqa: F401
+    import statsmodels.stats.proportion  # noqa: F401
+
+
 def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
     """The application. `migrate`: run migrations forward at start-up; `pool`:
     open a PostgreSQL connection pool (serving; not in tests, see DESIGN.md)."""
@@ -102,6 +113,8 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             await db.migrate()
         if pool and isinstance(engine, PostgresEngine):
             await engine.start_connection_pool()
+        if pool:  # serving (tests build many applications and need none of it)
+            await anyio.to_thread.run_sync(_warm_statistics)
         await audit_retention.start()
 
     async def shutdown() -> None:
@@ -143,7 +156,7 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
                                        cache_control=CacheControlHeader(max_age=365 * 86400, public=True)),
         ],
         middleware=[ClientAddress(), SecurityHeaders(), BodyLimits(), session.middleware, CurrentActor(), BearerActor(),
-                    ConditionalGet()],
+                    ConditionalGet(), CachedPages()],
         before_send=[security_headers(settings.secure_cookies)],
         request_class=TalRequest,
         request_max_body_size=BODY_LIMIT_CEILING,

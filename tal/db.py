@@ -120,7 +120,53 @@ async def migrate() -> None:
         result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
+    await ensure_generation()
     await analyse()
+
+
+# PostgreSQL: the data generation, one row that every committing write transaction moves
+# on once, at commit (a deferred trigger on every table: the lock on that row is taken
+# last, so writers cannot deadlock on it). Pages kept in memory (tal.core.rendercache)
+# are valid while it stays. SQLite needs none: `PRAGMA data_version` tells the same.
+_GENERATION_SETUP = [
+    "CREATE TABLE IF NOT EXISTS tal_generation (id integer PRIMARY KEY, value bigint NOT NULL)",
+    "INSERT INTO tal_generation (id, value) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    """CREATE OR REPLACE FUNCTION tal_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('tal.generation_bumped', true) IS DISTINCT FROM txid_current()::text THEN
+    PERFORM set_config('tal.generation_bumped', txid_current()::text, true);
+    UPDATE tal_generation SET value = value + 1 WHERE id = 1;
+  END IF;
+  RETURN NULL;
+END $$""",
+]
+GENERATION_LOCK = 7_245_001
+
+
+async def ensure_generation() -> None:
+    """Create the generation row and its triggers on every table that lacks them
+    (idempotent; workers starting together take turns on an advisory lock)."""
+    engine = current_engine()
+    if not isinstance(engine, PostgresEngine):
+        return
+    async with engine.transaction():
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({GENERATION_LOCK})")
+        for sql in _GENERATION_SETUP:
+            await engine.run_ddl(sql)
+        rows = await engine.run_ddl(
+            "SELECT c.relname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = 'tal_generation_rows'")
+        done = {r["name"] for r in rows}
+        for table in all_tables():
+            name = table._meta.tablename
+            if name in done:
+                continue
+            await engine.run_ddl(
+                f'CREATE CONSTRAINT TRIGGER tal_generation_rows AFTER INSERT OR UPDATE OR DELETE ON "{name}" '
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tal_bump_generation()")
+            await engine.run_ddl(
+                f'CREATE TRIGGER tal_generation_truncate AFTER TRUNCATE ON "{name}" '
+                "FOR EACH STATEMENT EXECUTE FUNCTION tal_bump_generation()")
 
 
 async def analyse() -> None:

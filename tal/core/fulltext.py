@@ -80,6 +80,8 @@ async def ranked_page(table: type[Table], ranked: list[int], where: list, number
                       per_page: int) -> tuple[int, list[int]]:
     """The number of rows of `table` matching `where` among `ranked`, and the ids of
     page `number`, in the order of `ranked` (most relevant first)."""
+    if not where:  # nothing to filter: no second query over every matching id
+        return len(ranked), ranked[(number - 1) * per_page:number * per_page]
     query = table.select(table._meta.primary_key).where(table._meta.primary_key.is_in(ranked or [0]))
     for condition in where:
         query = query.where(condition)

@@ -3,8 +3,12 @@ the warnings and a chart for each comparison."""
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import msgspec
 
 from markupsafe import Markup
 
@@ -207,3 +211,25 @@ def sample_sizes(doc: ExperimentFile) -> dict[str, int]:
         if n is not None and math.isfinite(n):
             needed[m.key] = int(math.ceil(n))
     return needed
+
+
+# The views of stored evaluations (snapshots) already shown, per language: the sentences and
+# SVG charts change only when the snapshot or the experiment file does, not per request.
+_SHOWN: OrderedDict[tuple, list[IterationView]] = OrderedDict()
+SHOWN_MAX = 256
+
+
+def present_stored(result: dict, computed_at: object, doc: ExperimentFile, gettext: Callable[[str], str],
+                   lang: str) -> list[IterationView]:
+    """`present` of a stored snapshot, kept (least recently used out first) under the
+    snapshot's time, a digest of the file and of the result, and the language."""
+    key = (computed_at, hashlib.sha256(msgspec.json.encode(doc)).digest(),
+           hashlib.sha256(msgspec.json.encode(result)).digest(), lang)
+    views = _SHOWN.get(key)
+    if views is None:
+        views = _SHOWN[key] = present(result, doc, gettext, lang)
+        while len(_SHOWN) > SHOWN_MAX:
+            _SHOWN.popitem(last=False)
+    else:
+        _SHOWN.move_to_end(key)
+    return views

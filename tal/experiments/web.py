@@ -22,7 +22,7 @@ from tal.core.http import actor_of, signed_in
 from tal.core.templating import flash, language, render
 from tal.core.text import slugify
 from tal.evaluation import services as evaluation
-from tal.evaluation.present import present, sample_sizes
+from tal.evaluation.present import present, present_stored, sample_sizes
 from tal.i18n import N_, translations
 from tal.core.validation import convert
 from tal.experiments import fileformat, forms, services
@@ -138,7 +138,9 @@ async def detail_context(request: Request, slug: str) -> dict[str, Any]:
     lang = language(request)
     results = {}
     if found.result is not None:
-        results = {it.number: it for it in present(found.result, view.doc, translations(lang).gettext, lang)}
+        shown = (present(found.result, view.doc, translations(lang).gettext, lang) if found.computed_at is None
+                 else present_stored(found.result, found.computed_at, view.doc, translations(lang).gettext, lang))
+        results = {it.number: it for it in shown}
     # A refuted or inconclusive hypothesis invites its team to share what it learned.
     invite = next((n for n, it in sorted(results.items(), reverse=True) if any(
         c.raw["role"] == "primary" and c.raw.get("verdict") in ("contradicted", "inconclusive") for c in it.comparisons)), None)
