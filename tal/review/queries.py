@@ -10,7 +10,6 @@ and only that helper then changes. Callers open the transaction.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 
 import msgspec
@@ -18,9 +17,9 @@ import msgspec
 from piccolo.query.functions.aggregate import Count, Sum
 from piccolo.querystring import QueryString
 
+from tal.accounts.tables import Service
 from tal.committee.tables import FollowUp
-from tal.evaluation.tables import Snapshot
-from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService
+from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import TIMEZONE
 from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
 
@@ -73,6 +72,23 @@ def experiment_ids(services: tuple[str, ...] | list[str], objective: str = "", *
     return _where(Experiment.select(Experiment.id), [*experiment_conditions(services, objective), *extra])
 
 
+async def unknown_services(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Those of these service names that no service has (archived ones included), in their order."""
+    if not names:
+        return []
+    # A name longer than any service's, or with a NUL (PostgreSQL refuses it), is unknown unasked.
+    askable = [n for n in names if len(n) <= Service.name.length and "\x00" not in n]
+    known = {r["name"] for r in await Service.select(Service.name).where(Service.name.is_in(askable))} if askable else set()
+    return [n for n in names if n not in known]
+
+
+async def objective_exists(title: str) -> bool:
+    """A strategic objective of this title exists (archived ones included)."""
+    if len(title) > Objective.title.length or "\x00" in title:
+        return False
+    return await Objective.exists().where(Objective.title == title)
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -122,13 +138,16 @@ def _counts(rows: list[dict], key: str, keys: tuple[str, ...]) -> dict[str, int]
 
 
 AMENDED = "SUM(CASE WHEN experiment.amendments_major > 0 OR experiment.amendments_minor > 0 THEN 1 ELSE 0 END)"
+# COUNT(*), not COUNT(id): the review's compound indexes hold every column it reads (not
+# the id on PostgreSQL), so that the database reads the index alone, never the rows.
+ROWS = "COUNT(*)"
 
 
 async def _registered_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
     """Experiments pre-registered in the period, by their current status (`started` is
     their number), and the amendments of their plans: one GROUP BY."""
     rows = await _where(Experiment.select(
-        Experiment.status, Count(Experiment.id, alias="n"), Sum(Experiment.amendments_major, alias="major"),
+        Experiment.status, QueryString(ROWS, alias="n"), Sum(Experiment.amendments_major, alias="major"),
         Sum(Experiment.amendments_minor, alias="minor"), QueryString(AMENDED, alias="amended")),
         _registered(scope)).group_by(Experiment.status)
     counts = {"started": sum(r["n"] for r in rows), **_counts(rows, "status", STATUSES)}
@@ -141,17 +160,27 @@ async def status_counts(scope: Scope) -> dict[str, int]:
     return (await _registered_figures(scope))[0]
 
 
-async def verdict_counts(scope: Scope) -> dict[str, int]:
-    """Concluded (or decided) experiments whose first verdict falls in the period, by their verdict."""
-    ids = experiment_ids(scope.services, scope.objective, *_verdict_in_period(scope)[-2:],
-                         Experiment.status.is_in(CONCLUDED))
-    rows = await Snapshot.select(Snapshot.verdict, Count(Snapshot.id, alias="n")).where(
-        Snapshot.experiment.is_in(ids)).group_by(Snapshot.verdict)
+async def _verdict_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
+    """Of the experiments whose first verdict falls in the period: the verdicts of the
+    concluded (or decided) ones having an evaluation snapshot (`Experiment.verdict`, "" for
+    a snapshot without verdict: inconclusive), and the learning cards: one GROUP BY."""
+    rows = await _where(Experiment.select(
+        Experiment.status, Experiment.verdict, QueryString(ROWS, alias="n"),
+        Sum(Experiment.learning_cards, alias="cards"),
+        QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="without_card")),
+        _verdict_in_period(scope)).group_by(Experiment.status, Experiment.verdict)
     counts = {k: 0 for k in VERDICTS}
     for row in rows:
-        group = VERDICT_GROUPS.get(row["verdict"] or "", "inconclusive")
-        counts[group] += row["n"]
-    return counts
+        if row["status"] in CONCLUDED and row["verdict"] is not None:
+            counts[VERDICT_GROUPS.get(row["verdict"], "inconclusive")] += row["n"]
+    cards = {"cards": int(sum(r["cards"] or 0 for r in rows)),
+             "without_card": int(sum(r["without_card"] or 0 for r in rows))}
+    return counts, cards
+
+
+async def verdict_counts(scope: Scope) -> dict[str, int]:
+    """Concluded (or decided) experiments whose first verdict falls in the period, by their verdict."""
+    return (await _verdict_figures(scope))[0]
 
 
 def _days_since_registration(column: str) -> QueryString:
@@ -169,26 +198,55 @@ def _days_since_registration(column: str) -> QueryString:
     return QueryString(sql, alias="days")
 
 
+def _median(counts: dict[int, int]) -> float | None:
+    """The median of integers given as {value: how many times}."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle, seen, low = (total - 1) // 2, 0, None
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > middle:
+            low = value
+        if seen > total // 2:
+            return (low + value) / 2
+    raise AssertionError("unreachable")
+
+
+async def _days_histogram(column: str, conditions: list, *keys) -> list[dict]:
+    """Days from registration to `column` (see `_days_since_registration`), counted by
+    value (and by `keys`): a few hundred rows at most, never one per experiment."""
+    return await _where(Experiment.select(*keys, _days_since_registration(column), QueryString(ROWS, alias="n")),
+                        conditions).group_by(*keys, QueryString("days"))
+
+
+def _days(rows: list[dict]) -> dict[int, int]:
+    days: dict[int, int] = {}
+    for row in rows:
+        if row["days"] is not None:
+            days[row["days"]] = days.get(row["days"], 0) + row["n"]
+    return days
+
+
+async def _decision_figures(scope: Scope) -> tuple[dict[str, int], float | None]:
+    """Decisions of the period by outcome, and the median days from registration to them: one GROUP BY."""
+    rows = await _days_histogram("decided_on", _decided_in_period(scope), Experiment.decision_outcome)
+    return _counts(rows, "decision_outcome", OUTCOMES), _median(_days(rows))
+
+
+async def _to_first_verdict(scope: Scope) -> float | None:
+    return _median(_days(await _days_histogram("first_verdict_on", _verdict_in_period(scope))))
+
+
 async def median_days(scope: Scope) -> dict[str, float | None]:
     """Median days from registration to the first verdict (of the period's first verdicts) and
-    to the decision (of the period's decisions): one integer per experiment, no document."""
-    result = {}
-    for key, column, conditions in (("to_first_verdict", "first_verdict_on", _verdict_in_period(scope)),
-                                    ("to_decision", "decided_on", _decided_in_period(scope))):
-        rows = await _where(Experiment.select(_days_since_registration(column)),
-                            [*conditions, Experiment.registered_at.is_not_null()])
-        days = [r["days"] for r in rows if r["days"] is not None]
-        result[key] = float(statistics.median(days)) if days else None
-    return result
+    to the decision (of the period's decisions), counted by the database."""
+    return {"to_first_verdict": await _to_first_verdict(scope), "to_decision": (await _decision_figures(scope))[1]}
 
 
 async def learning(scope: Scope) -> dict:
     """Learning cards of the experiments whose first verdict falls in the period, and those without one."""
-    row = await _where(Experiment.select(
-        Sum(Experiment.learning_cards, alias="cards"),
-        QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="without_card")),
-        _verdict_in_period(scope)).first()
-    return {"cards": int((row or {}).get("cards") or 0), "without_card": int((row or {}).get("without_card") or 0)}
+    return (await _verdict_figures(scope))[1]
 
 
 async def amendments(scope: Scope) -> dict[str, int]:
@@ -197,9 +255,7 @@ async def amendments(scope: Scope) -> dict[str, int]:
 
 
 async def decision_counts(scope: Scope) -> dict[str, int]:
-    rows = await _where(Experiment.select(Experiment.decision_outcome, Count(Experiment.id, alias="n")),
-                        _decided_in_period(scope)).group_by(Experiment.decision_outcome)
-    return _counts(rows, "decision_outcome", OUTCOMES)
+    return (await _decision_figures(scope))[0]
 
 
 async def follow_up_counts(scope: Scope) -> dict[str, int]:
@@ -265,13 +321,15 @@ async def drafts_of(services: tuple[str, ...]) -> list[dict]:
 async def figures(scope: Scope, today: dt.date, actions_limit: int = LIST_LIMIT) -> dict:
     """Every figure of the review."""
     experiments, amended = await _registered_figures(scope)
+    verdicts, cards = await _verdict_figures(scope)
+    decisions, to_decision = await _decision_figures(scope)
     return {
         "experiments": experiments,
-        "verdicts": await verdict_counts(scope),
-        "median_days": await median_days(scope),
-        "learning": await learning(scope),
+        "verdicts": verdicts,
+        "median_days": {"to_first_verdict": await _to_first_verdict(scope), "to_decision": to_decision},
+        "learning": cards,
         "amendments": amended,
-        "decisions": await decision_counts(scope),
+        "decisions": decisions,
         "follow_ups": await follow_up_counts(scope),
         "journal": await journal_by_team(scope),
         "actions": await actions(scope, today, actions_limit),
@@ -300,7 +358,7 @@ class Row:
 
 _COLUMNS = (Experiment.id, Experiment.slug, Experiment.title, Experiment.service.name.as_alias("service"),
             Experiment.status, Experiment.registered_at, Experiment.first_verdict_on, Experiment.decided_on,
-            Experiment.decision_outcome, Experiment.amendments_major, Experiment.amendments_minor)
+            Experiment.decision_outcome, Experiment.verdict, Experiment.amendments_major, Experiment.amendments_minor)
 
 
 def _list_conditions(scope: Scope, name: str) -> list:
@@ -309,12 +367,14 @@ def _list_conditions(scope: Scope, name: str) -> list:
     if name in STATUSES:
         return [*_registered(scope), Experiment.status == name]
     if name.startswith("verdict-"):
-        wanted = [k for k, v in VERDICT_GROUPS.items() if v == name.removeprefix("verdict-")]
-        verdicts = Snapshot.select(Snapshot.experiment).where(Snapshot.verdict.is_in(wanted))
-        if name == "verdict-inconclusive":
-            verdicts = Snapshot.select(Snapshot.experiment).where(
-                Snapshot.verdict.is_in(wanted) | Snapshot.verdict.is_null())
-        return [*_verdict_in_period(scope), Experiment.status.is_in(CONCLUDED), Experiment.id.is_in(verdicts)]
+        # As `_verdict_figures` counts them: a verdict of no other group (or none) is inconclusive.
+        group = name.removeprefix("verdict-")
+        if group == "inconclusive":
+            verdict = Experiment.verdict.not_in([k for k, v in VERDICT_GROUPS.items() if v != group])
+        else:
+            verdict = Experiment.verdict.is_in([k for k, v in VERDICT_GROUPS.items() if v == group])
+        return [*_verdict_in_period(scope), Experiment.status.is_in(CONCLUDED), Experiment.verdict.is_not_null(),
+                verdict]
     if name == "without-card":
         return [*_verdict_in_period(scope), Experiment.learning_cards == 0]
     if name == "amended":
@@ -332,10 +392,8 @@ async def experiment_list(scope: Scope, name: str) -> list[Row]:
     """The experiments behind one figure (`LISTS`), most recent registration first."""
     rows = await _where(Experiment.select(*_COLUMNS), _list_conditions(scope, name)).order_by(
         Experiment.registered_at, ascending=False).order_by(Experiment.id).limit(LIST_LIMIT)
-    verdicts = {r["experiment"]: r["verdict"] for r in await Snapshot.select(Snapshot.experiment, Snapshot.verdict).where(
-        Snapshot.experiment.is_in([r["id"] for r in rows] or [0]))}
     return [Row(r["slug"], r["title"], r["service"], r["status"], r["registered_at"], r["first_verdict_on"],
-                r["decided_on"], r["decision_outcome"], verdicts.get(r["id"]),
+                r["decided_on"], r["decision_outcome"], r["verdict"] or None,
                 {"major": r["amendments_major"], "minor": r["amendments_minor"]}) for r in rows]
 
 
