@@ -76,15 +76,15 @@ async def unknown_services(names: tuple[str, ...] | list[str]) -> list[str]:
     """Those of these service names that no service has (archived ones included), in their order."""
     if not names:
         return []
-    # A name longer than any service's, or with a NUL (PostgreSQL refuses it), is unknown unasked.
-    askable = [n for n in names if len(n) <= Service.name.length and "\x00" not in n]
+    # A name longer than any service's is unknown unasked.
+    askable = [n for n in names if len(n) <= Service.name.length]
     known = {r["name"] for r in await Service.select(Service.name).where(Service.name.is_in(askable))} if askable else set()
     return [n for n in names if n not in known]
 
 
 async def objective_exists(title: str) -> bool:
     """A strategic objective of this title exists (archived ones included)."""
-    if len(title) > Objective.title.length or "\x00" in title:
+    if len(title) > Objective.title.length:
         return False
     return await Objective.exists().where(Objective.title == title)
 
