@@ -44,7 +44,7 @@ async def fill(n: int) -> None:
     from tal.accounts.tables import Service
     from tal.evaluation.tables import Snapshot
     from tal.experiments import fileformat
-    from tal.experiments.services import _encode
+    from tal.experiments.services import _encode, days_since
     from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
     from tal.journal.tables import JournalAction, JournalEntry
 
@@ -77,7 +77,8 @@ async def fill(n: int) -> None:
                 learning_cards=rng.randint(0, 2), amendments_major=rng.randint(0, 1), amendments_minor=rng.randint(0, 2),
                 first_verdict_on=verdict_on, decided_on=decided,
                 decision_outcome=rng.choice(["scale", "spread", "iterate", "stop"]) if decided else None,
-                verdict=verdicts[-1] or ""))  # as tal/evaluation writes it with the snapshot
+                verdict=verdicts[-1] or "",  # as tal/evaluation writes it with the snapshot
+                days_to_first_verdict=days_since(registered, verdict_on), days_to_decision=days_since(registered, decided)))
         for start in range(0, n, 500):
             await Experiment.insert(*rows[start:start + 500])
         experiment_ids = [r["id"] for r in await Experiment.select(Experiment.id).order_by(Experiment.id)]

@@ -199,23 +199,34 @@ def test_presets_and_period_checks_without_a_database():
 # ---------------------------------------------------------------- the verdict kept on the experiment row
 
 
-async def _row_verdicts() -> dict[str, str | None]:
+async def _row_derived() -> dict[str, tuple]:
+    """Per experiment, its row's verdict and days from registration to the first verdict and to the decision."""
     from tal.experiments.tables import Experiment
 
-    return {r["slug"]: r["verdict"] for r in await Experiment.select(Experiment.slug, Experiment.verdict)}
+    return {r["slug"]: (r["verdict"], r["days_to_first_verdict"], r["days_to_decision"]) for r in await Experiment.select(
+        Experiment.slug, Experiment.verdict, Experiment.days_to_first_verdict, Experiment.days_to_decision)}
 
 
-async def _snapshot_verdicts() -> dict[str, str | None]:
-    """What the row must hold: the snapshot's verdict, "" for a snapshot without one, null without a snapshot."""
+async def _expected_derived() -> dict[str, tuple]:
+    """What the row must hold: the snapshot's verdict ("" for a snapshot without one, null
+    without a snapshot), the days counted here from the registration's date in Paris."""
+    from zoneinfo import ZoneInfo
+
     from tal.evaluation.tables import Snapshot
     from tal.experiments.tables import Experiment
 
+    def days(at, day):
+        return None if at is None or day is None else (day - at.astimezone(ZoneInfo("Europe/Paris")).date()).days
+
     snapshots = {r["slug"]: r["verdict"] or "" for r in await Snapshot.select(
         Snapshot.experiment.slug.as_alias("slug"), Snapshot.verdict)}
-    return {r["slug"]: snapshots.get(r["slug"]) for r in await Experiment.select(Experiment.slug)}
+    return {r["slug"]: (snapshots.get(r["slug"]), days(r["registered_at"], r["first_verdict_on"]),
+                        days(r["registered_at"], r["decided_on"]))
+            for r in await Experiment.select(Experiment.slug, Experiment.registered_at, Experiment.first_verdict_on,
+                                             Experiment.decided_on)}
 
 
-async def test_the_snapshot_verdict_is_kept_on_the_experiment_row(client, samples, accounts):
+async def test_the_derived_review_columns_are_kept_on_the_experiment_row(client, samples, accounts):
     import datetime as dt
 
     import msgspec
@@ -226,10 +237,11 @@ async def test_the_snapshot_verdict_is_kept_on_the_experiment_row(client, sample
 
     # On load of a file: every experiment's row holds its snapshot's verdict.
     async with db.transaction(write=False):
-        kept = await _row_verdicts()
-        assert kept == await _snapshot_verdicts()
-    assert kept["rappel-sms-etat-civil"] == "confirmed" and kept["lettre-information-courte"] == "contradicted"
-    assert any(v == "" for v in kept.values())  # a snapshot without verdict (a draft, no data): ""
+        kept = await _row_derived()
+        assert kept == await _expected_derived()
+    # The hand counts of EXPECTED_MEDIANS: civil status SMS 49 days to its first verdict, 112 to its decision.
+    assert kept["rappel-sms-etat-civil"] == ("confirmed", 49, 112) and kept["lettre-information-courte"][0] == "contradicted"
+    assert any(v[0] == "" for v in kept.values())  # a snapshot without verdict (a draft, no data): ""
 
     # On an amendment that changes the verdict: a useful effect far above the one found.
     slug = "rappel-sms-etat-civil"
@@ -239,40 +251,44 @@ async def test_the_snapshot_verdict_is_kept_on_the_experiment_row(client, sample
         await experiments.save(msgspec.structs.replace(doc, metrics=metrics), None, amendment=Amendment(
             at=dt.datetime.now(dt.timezone.utc), major=True, reason="Seuil utile revu par la direction", change=""))
     async with db.transaction(write=False):
-        kept = await _row_verdicts()
-        assert kept == await _snapshot_verdicts()
-    assert kept[slug] not in ("confirmed", None, "")
+        kept = await _row_derived()
+        assert kept == await _expected_derived()
+    assert kept[slug][0] not in ("confirmed", None, "") and kept[slug][1:] == (49, 112)
 
     # On a decision (the evaluation does not change; the row keeps its verdict).
     await client.login("comite")
     social = "rappel-sms-action-sociale"
     before = kept[social]
+    assert before[2] is None
     version = (await Experiment.select(Experiment.version).where(Experiment.slug == social).first())["version"]
     response = await client.post(f"/experimentations/{social}/decision", {
         "decision.outcome": "stop", "decision.decided_on": "2026-11-05", "decision.rationale": "Pas d'effet utile.",
         "version": str(version)})
     assert response.status_code == 303, text_of(response.text)
     async with db.transaction(write=False):
-        kept = await _row_verdicts()
-        assert kept == await _snapshot_verdicts() and kept[social] == before
+        kept = await _row_derived()
+        assert kept == await _expected_derived()
+        assert kept[social][:2] == before[:2] and kept[social][2] is not None  # the days to the decision
         assert (await Experiment.select(Experiment.status).where(Experiment.slug == social).first())["status"] == "decided"
 
 
-async def test_the_migration_fills_the_verdict_of_existing_rows(samples):
+async def test_the_migrations_fill_the_derived_columns_of_existing_rows(samples):
     import importlib
 
     from tal.experiments.tables import Experiment
 
     async with db.transaction(write=False):
-        expected = await _snapshot_verdicts()
-    assert {v for v in expected.values()} >= {"confirmed", "contradicted", ""}
+        expected = await _expected_derived()
+    assert {v[0] for v in expected.values()} >= {"confirmed", "contradicted", ""}
+    assert len({v[1] for v in expected.values()}) > 5 and len({v[2] for v in expected.values()}) > 3
     async with db.transaction():
-        await Experiment.update({Experiment.verdict: None}, force=True)
-    migration = importlib.import_module(
-        "tal.evaluation.piccolo_migrations.evaluation_2026_11_29t19_00_02_000000_review_speed")
-    await (await migration.forwards()).run()
+        await Experiment.update({Experiment.verdict: None, Experiment.days_to_first_verdict: None,
+                                 Experiment.days_to_decision: None}, force=True)
+    for name in ("experiments.piccolo_migrations.experiments_2026_11_29t19_00_01_000000_review_speed_indexes",
+                 "evaluation.piccolo_migrations.evaluation_2026_11_29t19_00_02_000000_review_speed"):
+        await (await importlib.import_module(f"tal.{name}").forwards()).run()
     async with db.transaction(write=False):
-        assert await _row_verdicts() == expected
+        assert await _row_derived() == expected
 
 
 # ---------------------------------------------------------------- bad filters

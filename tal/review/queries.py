@@ -183,21 +183,6 @@ async def verdict_counts(scope: Scope) -> dict[str, int]:
     return (await _verdict_figures(scope))[0]
 
 
-def _days_since_registration(column: str) -> QueryString:
-    """Days from the registration's Paris date to a date column, computed by the database.
-    PostgreSQL converts to Europe/Paris exactly; SQLite, which has no time zones, adds the
-    Paris offset by month (+2 h April to October, +1 h otherwise): only a registration
-    between 22:00 and midnight UTC in the weeks of a clock change can be one day off."""
-    if Experiment._meta.db.engine_type == "sqlite":
-        offset = ("CASE WHEN CAST(strftime('%m', experiment.registered_at) AS INTEGER) BETWEEN 4 AND 10 "
-                  "THEN '+2 hours' ELSE '+1 hours' END")
-        sql = (f"CAST(julianday(experiment.{column}) - julianday(date(experiment.registered_at, {offset})) "
-               "AS INTEGER)")
-    else:
-        sql = f"(experiment.{column} - (experiment.registered_at AT TIME ZONE 'Europe/Paris')::date)"
-    return QueryString(sql, alias="days")
-
-
 def _median(counts: dict[int, int]) -> float | None:
     """The median of integers given as {value: how many times}."""
     total = sum(counts.values())
@@ -213,11 +198,11 @@ def _median(counts: dict[int, int]) -> float | None:
     raise AssertionError("unreachable")
 
 
-async def _days_histogram(column: str, conditions: list, *keys) -> list[dict]:
-    """Days from registration to `column` (see `_days_since_registration`), counted by
-    value (and by `keys`): a few hundred rows at most, never one per experiment."""
-    return await _where(Experiment.select(*keys, _days_since_registration(column), QueryString(ROWS, alias="n")),
-                        conditions).group_by(*keys, QueryString("days"))
+async def _days_histogram(column, conditions: list, *keys) -> list[dict]:
+    """A days column (`Experiment.days_to_…`: from the registration's Paris date, written on
+    every save) counted by value (and by `keys`): a few hundred rows, never one per experiment."""
+    return await _where(Experiment.select(*keys, column.as_alias("days"), QueryString(ROWS, alias="n")),
+                        conditions).group_by(*keys, column)
 
 
 def _days(rows: list[dict]) -> dict[int, int]:
@@ -230,12 +215,12 @@ def _days(rows: list[dict]) -> dict[int, int]:
 
 async def _decision_figures(scope: Scope) -> tuple[dict[str, int], float | None]:
     """Decisions of the period by outcome, and the median days from registration to them: one GROUP BY."""
-    rows = await _days_histogram("decided_on", _decided_in_period(scope), Experiment.decision_outcome)
+    rows = await _days_histogram(Experiment.days_to_decision, _decided_in_period(scope), Experiment.decision_outcome)
     return _counts(rows, "decision_outcome", OUTCOMES), _median(_days(rows))
 
 
 async def _to_first_verdict(scope: Scope) -> float | None:
-    return _median(_days(await _days_histogram("first_verdict_on", _verdict_in_period(scope))))
+    return _median(_days(await _days_histogram(Experiment.days_to_first_verdict, _verdict_in_period(scope))))
 
 
 async def median_days(scope: Scope) -> dict[str, float | None]:
@@ -273,15 +258,13 @@ async def journal_by_team(scope: Scope) -> list[dict]:
     start, end = _bounds(scope)
     period = [JournalEntry.state == "published", JournalEntry.published_at >= start, JournalEntry.published_at < end,
               *_teams(JournalEntry.team.name, scope.services)]
-    entries = await _where(JournalEntry.select(JournalEntry.team.name.as_alias("team"),
-                                               Count(JournalEntry.id, alias="n")), period).group_by(JournalEntry.team.name)
-    entry_ids = _where(JournalEntry.select(JournalEntry.id), period)
-    reactions = await JournalReaction.select(JournalReaction.entry.team.name.as_alias("team"),
-                                             Count(JournalReaction.id, alias="n")).where(
-        JournalReaction.entry.is_in(entry_ids)).group_by(JournalReaction.entry.team.name)
-    by_team = {r["team"]: r["n"] for r in reactions}
-    return sorted(({"service": r["team"] or "", "entries": r["n"], "reactions": by_team.get(r["team"], 0)}
-                   for r in entries), key=lambda r: (-r["entries"], r["service"]))
+    # One GROUP BY: each entry brings the number of its reactions (a sub-select on their index).
+    rows = await _where(JournalEntry.select(
+        JournalEntry.team.name.as_alias("team"), QueryString(ROWS, alias="n"),
+        QueryString("SUM((SELECT COUNT(*) FROM journal_reaction WHERE journal_reaction.entry = journal_entry.id))",
+                    alias="reactions")), period).group_by(JournalEntry.team.name)
+    return sorted(({"service": r["team"] or "", "entries": r["n"], "reactions": int(r["reactions"] or 0)}
+                   for r in rows), key=lambda r: (-r["entries"], r["service"]))
 
 
 async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict:
@@ -291,7 +274,7 @@ async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict
     open_ = [JournalAction.done_at.is_null(), JournalAction.entry.state == "published",
              *_teams(JournalAction.entry.team.name, scope.services)]
     counts = await _where(JournalAction.select(
-        Count(JournalAction.id, alias="n"),
+        QueryString(ROWS, alias="n"),
         QueryString("SUM(CASE WHEN journal_action.due_on < {} THEN 1 ELSE 0 END)", today, alias="late")),
         open_).first()
     total, late = counts["n"], int(counts["late"] or 0)
