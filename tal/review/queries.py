@@ -21,7 +21,7 @@ from tal.accounts.tables import Service
 from tal.committee.tables import FollowUp
 from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import TIMEZONE
-from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
+from tal.journal.tables import JournalAction, JournalEntry
 
 LIST_LIMIT = 500
 DIGEST_LIMIT = 12
@@ -156,10 +156,6 @@ async def _registered_figures(scope: Scope) -> tuple[dict[str, int], dict[str, i
     return counts, amended
 
 
-async def status_counts(scope: Scope) -> dict[str, int]:
-    return (await _registered_figures(scope))[0]
-
-
 async def _verdict_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
     """Of the experiments whose first verdict falls in the period: the verdicts of the
     concluded (or decided) ones having an evaluation snapshot (`Experiment.verdict`, "" for
@@ -176,11 +172,6 @@ async def _verdict_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]
     cards = {"cards": int(sum(r["cards"] or 0 for r in rows)),
              "without_card": int(sum(r["without_card"] or 0 for r in rows))}
     return counts, cards
-
-
-async def verdict_counts(scope: Scope) -> dict[str, int]:
-    """Concluded (or decided) experiments whose first verdict falls in the period, by their verdict."""
-    return (await _verdict_figures(scope))[0]
 
 
 def _median(counts: dict[int, int]) -> float | None:
@@ -221,26 +212,6 @@ async def _decision_figures(scope: Scope) -> tuple[dict[str, int], float | None]
 
 async def _to_first_verdict(scope: Scope) -> float | None:
     return _median(_days(await _days_histogram(Experiment.days_to_first_verdict, _verdict_in_period(scope))))
-
-
-async def median_days(scope: Scope) -> dict[str, float | None]:
-    """Median days from registration to the first verdict (of the period's first verdicts) and
-    to the decision (of the period's decisions), counted by the database."""
-    return {"to_first_verdict": await _to_first_verdict(scope), "to_decision": (await _decision_figures(scope))[1]}
-
-
-async def learning(scope: Scope) -> dict:
-    """Learning cards of the experiments whose first verdict falls in the period, and those without one."""
-    return (await _verdict_figures(scope))[1]
-
-
-async def amendments(scope: Scope) -> dict[str, int]:
-    """Amendments of the plans pre-registered in the period."""
-    return (await _registered_figures(scope))[1]
-
-
-async def decision_counts(scope: Scope) -> dict[str, int]:
-    return (await _decision_figures(scope))[0]
 
 
 async def follow_up_counts(scope: Scope) -> dict[str, int]:
