@@ -356,7 +356,7 @@ async def test_the_page_keeps_the_choices_of_a_refused_query(client, review_data
     assert 'value="Action sociale" checked' in page.text and 'value="2026-01-01"' in page.text
 
 
-async def test_what_an_attacker_would_send(client, review_data):
+async def test_what_an_attacker_would_send(client, review_data, monkeypatch):
     await client.login("agent")
     single = (await client.get("/api/v1/review", params={**PERIOD, "service": "Action sociale"})).json()
     # The same service five hundred times: one service, the same figures.
@@ -386,6 +386,20 @@ async def test_what_an_attacker_would_send(client, review_data):
         response = await client.get(url, params=huge)
         assert response.status_code == 400, url
         assert "la requête est trop longue" in text_of(response.text)
+    # An unknown table is a 404 before anything is computed.
+    from tal.review import queries
+
+    calls = []
+    real = queries.figures
+
+    async def counted(*args, **kwargs):
+        calls.append(1)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "figures", counted)
+    assert (await client.get("/revue/csv/nimporte", params=PERIOD)).status_code == 404
+    assert (await client.get("/revue/csv/experiments", params=PERIOD)).status_code == 200
+    assert calls == [1]
     # Every dangerous first character of a CSV cell is neutralised.
     from tal.review.web import _cell
 

@@ -143,39 +143,71 @@ AMENDED = "SUM(CASE WHEN experiment.amendments_major > 0 OR experiment.amendment
 ROWS = "COUNT(*)"
 
 
-async def _registered_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """Experiments pre-registered in the period, by their current status (`started` is
-    their number), and the amendments of their plans: one GROUP BY."""
-    rows = await _where(Experiment.select(
-        Experiment.status, QueryString(ROWS, alias="n"), Sum(Experiment.amendments_major, alias="major"),
-        Sum(Experiment.amendments_minor, alias="minor"), QueryString(AMENDED, alias="amended")),
-        _registered(scope)).group_by(Experiment.status)
-    counts = {"started": sum(r["n"] for r in rows), **_counts(rows, "status", STATUSES)}
-    amended = {key: int(sum(r[key] or 0 for r in rows)) for key in ("major", "minor")}
-    amended["experiments"] = int(sum(r["amended"] or 0 for r in rows))
-    return counts, amended
+# The experiments' figures are four GROUP BYs, each over one covering index, sent as ONE
+# statement (UNION ALL): every query costs several round trips to the database's thread.
+# Each part gives the same columns: part, k, v, days, n, s1, s2, s3.
+NULL, NO_DAYS = QueryString("NULL", alias="v"), QueryString("CAST(NULL AS INTEGER)", alias="days")
 
 
-async def _verdict_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """Of the experiments whose first verdict falls in the period: the verdicts of the
-    concluded (or decided) ones having an evaluation snapshot (`Experiment.verdict`, "" for
-    a snapshot without verdict: inconclusive), and the learning cards: one GROUP BY."""
-    rows = await _where(Experiment.select(
-        Experiment.status, Experiment.verdict, QueryString(ROWS, alias="n"),
-        Sum(Experiment.learning_cards, alias="cards"),
-        QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="without_card")),
-        _verdict_in_period(scope)).group_by(Experiment.status, Experiment.verdict)
-    counts = {k: 0 for k in VERDICTS}
+def _part(name: str, k, v, days, sums: tuple, conditions: list, group: tuple):
+    nulls = [QueryString("NULL", alias=f"s{i}") for i in range(len(sums) + 1, 4)]
+    return _where(Experiment.select(QueryString(f"'{name}'", alias="part"), k, v, days, QueryString(ROWS, alias="n"),
+                                    *sums, *nulls), conditions).group_by(*group)
+
+
+def _parts(scope: Scope) -> list:
+    return [
+        # Pre-registered in the period, by current status, with the amendments of their plans.
+        _part("registered", Experiment.status.as_alias("k"), NULL, NO_DAYS,
+              (Sum(Experiment.amendments_major, alias="s1"), Sum(Experiment.amendments_minor, alias="s2"),
+               QueryString(AMENDED, alias="s3")), _registered(scope), (Experiment.status,)),
+        # First verdict in the period: by status and snapshot verdict, with the learning cards.
+        _part("verdict", Experiment.status.as_alias("k"), Experiment.verdict.as_alias("v"), NO_DAYS,
+              (Sum(Experiment.learning_cards, alias="s1"),
+               QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="s2")),
+              _verdict_in_period(scope), (Experiment.status, Experiment.verdict)),
+        # Days from registration (its Paris date, written on every save) counted by value: a
+        # few hundred rows, never one per experiment.
+        _part("first_verdict", QueryString("NULL", alias="k"), NULL, Experiment.days_to_first_verdict.as_alias("days"),
+              (), _verdict_in_period(scope), (Experiment.days_to_first_verdict,)),
+        _part("decided", Experiment.decision_outcome.as_alias("k"), NULL, Experiment.days_to_decision.as_alias("days"),
+              (), _decided_in_period(scope), (Experiment.decision_outcome, Experiment.days_to_decision)),
+    ]
+
+
+async def _experiment_figures(scope: Scope) -> dict:
+    parts = _parts(scope)
+    rows = await Experiment.raw(" UNION ALL ".join(["{}"] * len(parts)), *[p.querystrings[0] for p in parts])
+    by_part: dict[str, list[dict]] = {p: [] for p in ("registered", "verdict", "first_verdict", "decided")}
     for row in rows:
-        if row["status"] in CONCLUDED and row["verdict"] is not None:
-            counts[VERDICT_GROUPS.get(row["verdict"], "inconclusive")] += row["n"]
-    cards = {"cards": int(sum(r["cards"] or 0 for r in rows)),
-             "without_card": int(sum(r["without_card"] or 0 for r in rows))}
-    return counts, cards
+        by_part[row["part"]].append(row)
+    registered, verdict = by_part["registered"], by_part["verdict"]
+    experiments = {"started": sum(r["n"] for r in registered), **_counts(registered, "k", STATUSES)}
+    amended = {"major": _total(registered, "s1"), "minor": _total(registered, "s2"),
+               "experiments": _total(registered, "s3")}
+    # The verdicts of the concluded (or decided) ones having an evaluation snapshot
+    # (`Experiment.verdict`: "" for a snapshot without verdict, inconclusive).
+    verdicts = {k: 0 for k in VERDICTS}
+    for row in verdict:
+        if row["k"] in CONCLUDED and row["v"] is not None:
+            verdicts[VERDICT_GROUPS.get(row["v"], "inconclusive")] += row["n"]
+    return {"experiments": experiments, "verdicts": verdicts,
+            "median_days": {"to_first_verdict": _median(by_part["first_verdict"]),
+                            "to_decision": _median(by_part["decided"])},
+            "learning": {"cards": _total(verdict, "s1"), "without_card": _total(verdict, "s2")},
+            "amendments": amended, "decisions": _counts(by_part["decided"], "k", OUTCOMES)}
 
 
-def _median(counts: dict[int, int]) -> float | None:
-    """The median of integers given as {value: how many times}."""
+def _total(rows: list[dict], key: str) -> int:
+    return int(sum(r[key] or 0 for r in rows))
+
+
+def _median(rows: list[dict]) -> float | None:
+    """The median of the days of rows counting them by value (`days`, `n`; no days: left out)."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        if row["days"] is not None:
+            counts[row["days"]] = counts.get(row["days"], 0) + row["n"]
     total = sum(counts.values())
     if not total:
         return None
@@ -187,31 +219,6 @@ def _median(counts: dict[int, int]) -> float | None:
         if seen > total // 2:
             return (low + value) / 2
     raise AssertionError("unreachable")
-
-
-async def _days_histogram(column, conditions: list, *keys) -> list[dict]:
-    """A days column (`Experiment.days_to_…`: from the registration's Paris date, written on
-    every save) counted by value (and by `keys`): a few hundred rows, never one per experiment."""
-    return await _where(Experiment.select(*keys, column.as_alias("days"), QueryString(ROWS, alias="n")),
-                        conditions).group_by(*keys, column)
-
-
-def _days(rows: list[dict]) -> dict[int, int]:
-    days: dict[int, int] = {}
-    for row in rows:
-        if row["days"] is not None:
-            days[row["days"]] = days.get(row["days"], 0) + row["n"]
-    return days
-
-
-async def _decision_figures(scope: Scope) -> tuple[dict[str, int], float | None]:
-    """Decisions of the period by outcome, and the median days from registration to them: one GROUP BY."""
-    rows = await _days_histogram(Experiment.days_to_decision, _decided_in_period(scope), Experiment.decision_outcome)
-    return _counts(rows, "decision_outcome", OUTCOMES), _median(_days(rows))
-
-
-async def _to_first_verdict(scope: Scope) -> float | None:
-    return _median(_days(await _days_histogram(Experiment.days_to_first_verdict, _verdict_in_period(scope))))
 
 
 async def follow_up_counts(scope: Scope) -> dict[str, int]:
@@ -274,16 +281,8 @@ async def drafts_of(services: tuple[str, ...]) -> list[dict]:
 
 async def figures(scope: Scope, today: dt.date, actions_limit: int = LIST_LIMIT) -> dict:
     """Every figure of the review."""
-    experiments, amended = await _registered_figures(scope)
-    verdicts, cards = await _verdict_figures(scope)
-    decisions, to_decision = await _decision_figures(scope)
     return {
-        "experiments": experiments,
-        "verdicts": verdicts,
-        "median_days": {"to_first_verdict": await _to_first_verdict(scope), "to_decision": to_decision},
-        "learning": cards,
-        "amendments": amended,
-        "decisions": decisions,
+        **await _experiment_figures(scope),
         "follow_ups": await follow_up_counts(scope),
         "journal": await journal_by_team(scope),
         "actions": await actions(scope, today, actions_limit),
@@ -321,7 +320,7 @@ def _list_conditions(scope: Scope, name: str) -> list:
     if name in STATUSES:
         return [*_registered(scope), Experiment.status == name]
     if name.startswith("verdict-"):
-        # As `_verdict_figures` counts them: a verdict of no other group (or none) is inconclusive.
+        # As `_experiment_figures` counts them: a verdict of no other group (or none) is inconclusive.
         group = name.removeprefix("verdict-")
         if group == "inconclusive":
             verdict = Experiment.verdict.not_in([k for k, v in VERDICT_GROUPS.items() if v != group])

@@ -199,6 +199,8 @@ async def review_list_csv(request: Request, name: FromPath[str]) -> Response:
 
 @get("/revue/csv/{name:str}", name="review_export")
 async def review_export(request: Request, name: FromPath[str]) -> Response:
+    if name not in TABLES:  # before computing the whole review for nothing
+        raise NotFound(N_("aucun tableau de ce nom"))
     r = await load(request, everything=True)
     columns, rows = table_rows(r, name)
     return csv_response(columns, rows, f"revue-{name}.csv")
