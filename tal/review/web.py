@@ -136,14 +136,14 @@ def charts(request: Request, r: services.Review) -> dict[str, Any]:
 @get("/revue", name="review")
 async def review_page(request: Request) -> Template:
     signed_in(request)
-    try:
-        r = await load(request)
-        error = None
-    except DomainError as exc:
-        if exc.status_code != 400:
-            raise
-        error, r = exc, None
-    async with db.transaction(write=False):
+    r, error = None, None
+    async with db.transaction(write=False):  # one transaction: each costs round trips to the database
+        try:
+            r = await services.review(await checked_filters(request), today())
+        except DomainError as exc:  # raised before any statement fails: the transaction stays usable
+            if exc.status_code != 400:
+                raise
+            error = exc
         names, objectives = await service_names(), await objective_titles()
     lang = language(request)
     _ = translations(lang).gettext
