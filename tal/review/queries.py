@@ -78,7 +78,8 @@ async def unknown_services(names: tuple[str, ...] | list[str]) -> list[str]:
         return []
     # A name longer than any service's is unknown unasked.
     askable = [n for n in names if len(n) <= Service.name.length]
-    known = {r["name"] for r in await Service.select(Service.name).where(Service.name.is_in(askable))} if askable else set()
+    rows = await Service.select(Service.name).where(Service.name.is_in(askable)) if askable else []
+    known = {r["name"] for r in rows}
     return [n for n in names if n not in known]
 
 

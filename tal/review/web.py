@@ -147,7 +147,8 @@ async def review_page(request: Request) -> Template:
         names, objectives = await service_names(), await objective_titles()
     lang = language(request)
     _ = translations(lang).gettext
-    context: dict[str, Any] = {"r": r, "error": error, "field_label": lambda key: _(FIELD_LABELS.get(key, key)), "all_services": names, "objectives": objectives,
+    context: dict[str, Any] = {"r": r, "error": error, "all_services": names, "objectives": objectives,
+                               "field_label": lambda key: _(FIELD_LABELS.get(key, key)),
                                "presets": services.PRESETS, "verdict_labels": VERDICT_LABELS,
                                "follow_up_labels": FOLLOW_UP_LABELS, "statuses": queries.STATUSES,
                                "verdicts": queries.VERDICTS, "outcomes": queries.OUTCOMES, "tables": TABLES,
