@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 
@@ -192,3 +194,214 @@ def test_presets_and_period_checks_without_a_database():
     with pytest.raises(DomainError) as error:
         filters(services=[f"S{i}" for i in range(31)], today=day)
     assert error.value.field == "service"
+
+
+# ---------------------------------------------------------------- the verdict kept on the experiment row
+
+
+async def _row_derived() -> dict[str, tuple]:
+    """Per experiment, its row's verdict and days from registration to the first verdict and to the decision."""
+    from tal.experiments.tables import Experiment
+
+    return {r["slug"]: (r["verdict"], r["days_to_first_verdict"], r["days_to_decision"]) for r in await Experiment.select(
+        Experiment.slug, Experiment.verdict, Experiment.days_to_first_verdict, Experiment.days_to_decision)}
+
+
+async def _expected_derived() -> dict[str, tuple]:
+    """What the row must hold: the snapshot's verdict ("" for a snapshot without one, null
+    without a snapshot), the days counted here from the registration's date in Paris."""
+    from zoneinfo import ZoneInfo
+
+    from tal.evaluation.tables import Snapshot
+    from tal.experiments.tables import Experiment
+
+    def days(at, day):
+        return None if at is None or day is None else (day - at.astimezone(ZoneInfo("Europe/Paris")).date()).days
+
+    snapshots = {r["slug"]: r["verdict"] or "" for r in await Snapshot.select(
+        Snapshot.experiment.slug.as_alias("slug"), Snapshot.verdict)}
+    return {r["slug"]: (snapshots.get(r["slug"]), days(r["registered_at"], r["first_verdict_on"]),
+                        days(r["registered_at"], r["decided_on"]))
+            for r in await Experiment.select(Experiment.slug, Experiment.registered_at, Experiment.first_verdict_on,
+                                             Experiment.decided_on)}
+
+
+async def test_the_derived_review_columns_are_kept_on_the_experiment_row(client, samples, accounts):
+    import datetime as dt
+
+    import msgspec
+
+    from tal.experiments import services as experiments
+    from tal.experiments.schemas import Amendment
+    from tal.experiments.tables import Experiment
+
+    # On load of a file: every experiment's row holds its snapshot's verdict.
+    async with db.transaction(write=False):
+        kept = await _row_derived()
+        assert kept == await _expected_derived()
+    # The hand counts of EXPECTED_MEDIANS: civil status SMS 49 days to its first verdict, 112 to its decision.
+    assert kept["rappel-sms-etat-civil"] == ("confirmed", 49, 112) and kept["lettre-information-courte"][0] == "contradicted"
+    assert any(v[0] == "" for v in kept.values())  # a snapshot without verdict (a draft, no data): ""
+
+    # On an amendment that changes the verdict: a useful effect far above the one found.
+    slug = "rappel-sms-etat-civil"
+    async with db.transaction():
+        doc = await experiments.export(slug)
+        metrics = [msgspec.structs.replace(doc.metrics[0], mde=0.9), *doc.metrics[1:]]
+        await experiments.save(msgspec.structs.replace(doc, metrics=metrics), None, amendment=Amendment(
+            at=dt.datetime.now(dt.timezone.utc), major=True, reason="Seuil utile revu par la direction", change=""))
+    async with db.transaction(write=False):
+        kept = await _row_derived()
+        assert kept == await _expected_derived()
+    assert kept[slug][0] not in ("confirmed", None, "") and kept[slug][1:] == (49, 112)
+
+    # On a decision (the evaluation does not change; the row keeps its verdict).
+    await client.login("comite")
+    social = "rappel-sms-action-sociale"
+    before = kept[social]
+    assert before[2] is None
+    version = (await Experiment.select(Experiment.version).where(Experiment.slug == social).first())["version"]
+    response = await client.post(f"/experimentations/{social}/decision", {
+        "decision.outcome": "stop", "decision.decided_on": "2026-11-05", "decision.rationale": "Pas d'effet utile.",
+        "version": str(version)})
+    assert response.status_code == 303, text_of(response.text)
+    async with db.transaction(write=False):
+        kept = await _row_derived()
+        assert kept == await _expected_derived()
+        assert kept[social][:2] == before[:2] and kept[social][2] is not None  # the days to the decision
+        assert (await Experiment.select(Experiment.status).where(Experiment.slug == social).first())["status"] == "decided"
+
+
+async def test_the_migrations_fill_the_derived_columns_of_existing_rows(samples):
+    import importlib
+
+    from tal.experiments.tables import Experiment
+
+    async with db.transaction(write=False):
+        expected = await _expected_derived()
+    assert {v[0] for v in expected.values()} >= {"confirmed", "contradicted", ""}
+    assert len({v[1] for v in expected.values()}) > 5 and len({v[2] for v in expected.values()}) > 3
+    async with db.transaction():
+        await Experiment.update({Experiment.verdict: None, Experiment.days_to_first_verdict: None,
+                                 Experiment.days_to_decision: None}, force=True)
+    for name in ("experiments.piccolo_migrations.experiments_2026_11_29t19_00_01_000000_review_speed_indexes",
+                 "evaluation.piccolo_migrations.evaluation_2026_11_29t19_00_02_000000_review_speed"):
+        await (await importlib.import_module(f"tal.{name}").forwards()).run()
+    async with db.transaction(write=False):
+        assert await _row_derived() == expected
+
+
+# ---------------------------------------------------------------- bad filters
+
+
+def plain(text: str) -> str:
+    """As `text_of` gives it: every run of spaces (narrow no-break ones too) as one space."""
+    return re.sub(r"\s+", " ", text)
+
+
+BAD_FILTERS = [
+    # (query, key, French message, English message, label on the French page, on the English page)
+    ({"periode": "2ans"}, "periode", "période prédéfinie inconnue\u202f: 3m, ytd ou 12m",
+     "unknown preset period: 3m, ytd or 12m", "Période", "Period"),
+    ({**PERIOD, "objectif": "Objectif qui n'existe pas"}, "objectif",
+     "objectif stratégique inconnu\u202f: Objectif qui n'existe pas",
+     "unknown strategic objective: Objectif qui n'existe pas", "Objectif stratégique", "Strategic objective"),
+    ({**PERIOD, "service": ["Action sociale", "Service fantôme"]}, "service", "service inconnu\u202f: Service fantôme",
+     "unknown service: Service fantôme", "Services", "Services"),
+    ({"du": "2026-02-30"}, "du", "date attendue au format AAAA-MM-JJ", "date expected as YYYY-MM-DD", "Du", "From"),
+    ({"du": "2026-01-01", "au": "31/12/2026"}, "au", "date attendue au format AAAA-MM-JJ",
+     "date expected as YYYY-MM-DD", "Au", "To"),
+]
+
+
+@pytest.mark.parametrize("query, key, french, english, label, english_label", BAD_FILTERS,
+                         ids=[b[1] for b in BAD_FILTERS])
+async def test_bad_filters_are_refused_naming_the_field(client, review_data, query, key, french, english, label,
+                                                        english_label):
+    from tal.audit.tables import AuditEntry
+
+    await client.login("agent")
+    async with db.transaction(write=False):
+        audit = await AuditEntry.count()
+    # The API and the CSV files name the field by its key.
+    response = await client.get("/api/v1/review", params=query)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"status": 400, "message": french, "field": key}
+    for url in ("/revue/csv/experiments", "/revue/csv/liste/started"):
+        response = await client.get(url, params=query)
+        assert response.status_code == 400 and not response.headers["content-type"].startswith("text/csv")
+        assert f"{key} : {plain(french)}" in text_of(response.text)
+    # The page names it by its label, links to it and keeps the reader's choices.
+    response = await client.get("/revue", params=query)
+    assert response.status_code == 400
+    assert f"{label} : {plain(french)}" in text_of(response.text) and f'href="#f-{key}"' in response.text
+    assert f'id="f-{key}"' in response.text
+    response = await client.get("/revue/liste/started", params=query)
+    assert response.status_code == 400 and f"{label} : {plain(french)}" in text_of(response.text)
+    # In English on an English page.
+    await client.post("/langue", {"lang": "en"})
+    response = await client.get("/revue", params=query)
+    assert response.status_code == 400 and f"{english_label}</a>: {english}" in html.unescape(response.text)
+    response = await client.get("/api/v1/review", params=query)
+    assert response.json()["error"]["message"] == english
+    # Nothing written.
+    async with db.transaction(write=False):
+        assert await AuditEntry.count() == audit
+
+
+async def test_the_page_keeps_the_choices_of_a_refused_query(client, review_data):
+    await client.login("agent")
+    page = await client.get("/revue", params={"service": ["Action sociale", "Service fantôme"], "du": "2026-01-01"})
+    assert page.status_code == 400
+    assert 'value="Action sociale" checked' in page.text and 'value="2026-01-01"' in page.text
+
+
+async def test_what_an_attacker_would_send(client, review_data, monkeypatch):
+    await client.login("agent")
+    single = (await client.get("/api/v1/review", params={**PERIOD, "service": "Action sociale"})).json()
+    # The same service five hundred times: one service, the same figures.
+    many = await client.get("/api/v1/review", params={**PERIOD, "service": ["Action sociale"] * 500})
+    assert many.status_code == 200 and many.json() == single
+    # A service beyond the hundredth is not dropped silently: it is checked like the others.
+    response = await client.get("/api/v1/review", params={**PERIOD, "service": ["Action sociale"] * 150 + ["Fantôme"]})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "service"
+    # More than 30 services, named or not.
+    response = await client.get("/api/v1/review", params={**PERIOD, "service": [f"S{i}" for i in range(31)]})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "service"
+    # A name longer than any service's is unknown, not cut down to a known one.
+    response = await client.get("/api/v1/review", params={**PERIOD, "service": "Action sociale" + " x" * 100})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "service"
+    # A NUL byte (PostgreSQL refuses it in text): a 400, not a 500.
+    for params in ({"service": "Action\x00sociale"}, {"objectif": "a\x00"}, {"du": "2026-01-01\x00"},
+                   {"periode": "\x00"}):
+        for url in ("/api/v1/review", "/revue", "/revue/csv/actions", "/revue/liste/started"):
+            response = await client.get(url, params=params)
+            assert response.status_code == 400, (url, params)
+    # A date padded to look right once cut is refused, not read.
+    response = await client.get("/api/v1/review", params={"du": "2026-01-01" + " " * 30 + "x"})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "du"
+    # A huge query string: a 400 with a message, for the page, the API and the files.
+    huge = {"objectif": "x" * 20_000}
+    for url in ("/api/v1/review", "/revue", "/revue/csv/actions", "/revue/liste/started"):
+        response = await client.get(url, params=huge)
+        assert response.status_code == 400, url
+        assert "la requête est trop longue" in text_of(response.text)
+    # An unknown table is a 404 before anything is computed.
+    from tal.review import queries
+
+    calls = []
+    real = queries.figures
+
+    async def counted(*args, **kwargs):
+        calls.append(1)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "figures", counted)
+    assert (await client.get("/revue/csv/nimporte", params=PERIOD)).status_code == 404
+    assert (await client.get("/revue/csv/experiments", params=PERIOD)).status_code == 200
+    assert calls == [1]
+    # Every dangerous first character of a CSV cell is neutralised.
+    from tal.review.web import _cell
+
+    assert [_cell(v) for v in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "ok", 3)] == [
+        "'=1+1", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "ok", 3]

@@ -117,6 +117,9 @@ async def refresh(slugs: list[str] | None = None) -> int:
             await Snapshot.update(values).where(Snapshot.experiment == experiment_id)
         else:
             await Snapshot.insert(Snapshot(experiment=experiment_id, **{c._meta.name: v for c, v in values.items()}))
+        # The review counts verdicts on the experiment's row (tal/review/queries.py): written with the snapshot.
+        await Experiment.update({Experiment.verdict: values[Snapshot.verdict] or ""}).where(
+            Experiment.id == experiment_id)
     return len(stale)
 
 

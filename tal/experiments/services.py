@@ -25,7 +25,7 @@ from tal.experiments import history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
 from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
-from tal.i18n import N_
+from tal.i18n import TIMEZONE, N_
 from tal.journal.services import entries_of
 
 # Allowed status changes through the forms; a file load may set any status.
@@ -350,14 +350,26 @@ def _columns(doc: ExperimentFile, service_id: int) -> dict:
 def _review_columns(doc: ExperimentFile) -> dict:
     """The columns the management review counts (tal/review), derived from the document."""
     ended = [it.ended_on for it in doc.iterations if it.ended_on and (it.results or it.series or it.panel)]
+    first_verdict = min(ended) if ended else None
+    decided = doc.decision.decided_on if doc.decision else None
     return {
         Experiment.learning_cards: sum(1 for it in doc.iterations if it.learning),
         Experiment.amendments_major: sum(1 for a in doc.amendments if a.major),
         Experiment.amendments_minor: sum(1 for a in doc.amendments if not a.major),
-        Experiment.first_verdict_on: min(ended) if ended else None,
-        Experiment.decided_on: doc.decision.decided_on if doc.decision else None,
+        Experiment.first_verdict_on: first_verdict,
+        Experiment.decided_on: decided,
         Experiment.decision_outcome: doc.decision.outcome if doc.decision else None,
+        Experiment.days_to_first_verdict: days_since(doc.experiment.registered_at, first_verdict),
+        Experiment.days_to_decision: days_since(doc.experiment.registered_at, decided),
     }
+
+
+def days_since(registered_at: dt.datetime | None, day: dt.date | None) -> int | None:
+    """Days from the registration's date in Paris (UTC when the instant has no offset) to `day`."""
+    if registered_at is None or day is None:
+        return None
+    at = registered_at if registered_at.tzinfo else registered_at.replace(tzinfo=dt.timezone.utc)
+    return (day - at.astimezone(TIMEZONE).date()).days
 
 
 async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, origin: str) -> SaveResult:

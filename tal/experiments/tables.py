@@ -42,13 +42,22 @@ class Experiment(Table):
     version = Integer(default=1)
     # Derived for the management review (tal/review), counted in SQL without reading documents:
     # learning cards written, amendments, the end of the first iteration with data (first
-    # verdict), the current decision's date and outcome.
+    # verdict), the current decision's date and outcome. Compound indexes cover the review's
+    # queries (migration experiments_…_review_speed): (registered_at, status, amendments…),
+    # (first_verdict_on, status, verdict, learning_cards, days_to_first_verdict), (decided_on,
+    # decision_outcome, days_to_decision).
     learning_cards = Integer(default=0)
     amendments_major = Integer(default=0)
     amendments_minor = Integer(default=0)
     first_verdict_on = Date(null=True, default=None, index=True)
     decided_on = Date(null=True, default=None, index=True)
     decision_outcome = Varchar(length=10, null=True, default=None, index=True)
+    # The primary verdict of the evaluation snapshot (written with the snapshot, by
+    # tal/evaluation): "" when the snapshot has none, null when there is no snapshot yet.
+    verdict = Varchar(length=24, null=True, default=None)
+    # Days from the registration's Paris date to the first verdict and to the decision.
+    days_to_first_verdict = Integer(null=True, default=None)
+    days_to_decision = Integer(null=True, default=None)
 
 
 class ExperimentService(Table, tablename="experiment_services"):

@@ -33,7 +33,9 @@ class ReviewOut(msgspec.Struct):
 
 @get("/api/v1/review", summary="La revue des apprentissages : chiffres d'une période, de services, d'un objectif",
      description="Paramètres : `du` et `au` (AAAA-MM-JJ) ou `periode` (`3m`, `ytd`, `12m`), `service` (répété), "
-     "`objectif`. 400 quand la fin de la période précède son début.", tags=["Revue"])
+     "`objectif`. 400, avec la clé du paramètre en cause (`field`), pour une date mal formée, une période "
+     "prédéfinie, un service ou un objectif inconnus, plus de 30 services, une fin de période qui précède son début, "
+     "une requête de plus de 16 000 caractères.", tags=["Revue"])
 async def review(request: Request) -> ReviewOut:
     r = await load(request, everything=True)
     f = r.filters

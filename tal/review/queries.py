@@ -10,7 +10,6 @@ and only that helper then changes. Callers open the transaction.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 
 import msgspec
@@ -18,11 +17,11 @@ import msgspec
 from piccolo.query.functions.aggregate import Count, Sum
 from piccolo.querystring import QueryString
 
+from tal.accounts.tables import Service
 from tal.committee.tables import FollowUp
-from tal.evaluation.tables import Snapshot
-from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService
+from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import TIMEZONE
-from tal.journal.tables import JournalAction, JournalEntry, JournalReaction
+from tal.journal.tables import JournalAction, JournalEntry
 
 LIST_LIMIT = 500
 DIGEST_LIMIT = 12
@@ -71,6 +70,24 @@ def experiment_conditions(services: tuple[str, ...] | list[str], objective: str 
 def experiment_ids(services: tuple[str, ...] | list[str], objective: str = "", *extra):
     """The same experiments, as a sub-select of ids (for tables pointing at an experiment)."""
     return _where(Experiment.select(Experiment.id), [*experiment_conditions(services, objective), *extra])
+
+
+async def unknown_services(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Those of these service names that no service has (archived ones included), in their order."""
+    if not names:
+        return []
+    # A name longer than any service's is unknown unasked.
+    askable = [n for n in names if len(n) <= Service.name.length]
+    rows = await Service.select(Service.name).where(Service.name.is_in(askable)) if askable else []
+    known = {r["name"] for r in rows}
+    return [n for n in names if n not in known]
+
+
+async def objective_exists(title: str) -> bool:
+    """A strategic objective of this title exists (archived ones included)."""
+    if len(title) > Objective.title.length:
+        return False
+    return await Objective.exists().where(Objective.title == title)
 
 
 # ---------------------------------------------------------------- helpers
@@ -122,84 +139,87 @@ def _counts(rows: list[dict], key: str, keys: tuple[str, ...]) -> dict[str, int]
 
 
 AMENDED = "SUM(CASE WHEN experiment.amendments_major > 0 OR experiment.amendments_minor > 0 THEN 1 ELSE 0 END)"
+# COUNT(*), not COUNT(id): the review's compound indexes hold every column it reads (not
+# the id on PostgreSQL), so that the database reads the index alone, never the rows.
+ROWS = "COUNT(*)"
 
 
-async def _registered_figures(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """Experiments pre-registered in the period, by their current status (`started` is
-    their number), and the amendments of their plans: one GROUP BY."""
-    rows = await _where(Experiment.select(
-        Experiment.status, Count(Experiment.id, alias="n"), Sum(Experiment.amendments_major, alias="major"),
-        Sum(Experiment.amendments_minor, alias="minor"), QueryString(AMENDED, alias="amended")),
-        _registered(scope)).group_by(Experiment.status)
-    counts = {"started": sum(r["n"] for r in rows), **_counts(rows, "status", STATUSES)}
-    amended = {key: int(sum(r[key] or 0 for r in rows)) for key in ("major", "minor")}
-    amended["experiments"] = int(sum(r["amended"] or 0 for r in rows))
-    return counts, amended
+# The experiments' figures are four GROUP BYs, each over one covering index, sent as ONE
+# statement (UNION ALL): every query costs several round trips to the database's thread.
+# Each part gives the same columns: part, k, v, days, n, s1, s2, s3.
+NULL, NO_DAYS = QueryString("NULL", alias="v"), QueryString("CAST(NULL AS INTEGER)", alias="days")
 
 
-async def status_counts(scope: Scope) -> dict[str, int]:
-    return (await _registered_figures(scope))[0]
+def _part(name: str, k, v, days, sums: tuple, conditions: list, group: tuple):
+    nulls = [QueryString("NULL", alias=f"s{i}") for i in range(len(sums) + 1, 4)]
+    return _where(Experiment.select(QueryString(f"'{name}'", alias="part"), k, v, days, QueryString(ROWS, alias="n"),
+                                    *sums, *nulls), conditions).group_by(*group)
 
 
-async def verdict_counts(scope: Scope) -> dict[str, int]:
-    """Concluded (or decided) experiments whose first verdict falls in the period, by their verdict."""
-    ids = experiment_ids(scope.services, scope.objective, *_verdict_in_period(scope)[-2:],
-                         Experiment.status.is_in(CONCLUDED))
-    rows = await Snapshot.select(Snapshot.verdict, Count(Snapshot.id, alias="n")).where(
-        Snapshot.experiment.is_in(ids)).group_by(Snapshot.verdict)
-    counts = {k: 0 for k in VERDICTS}
+def _parts(scope: Scope) -> list:
+    return [
+        # Pre-registered in the period, by current status, with the amendments of their plans.
+        _part("registered", Experiment.status.as_alias("k"), NULL, NO_DAYS,
+              (Sum(Experiment.amendments_major, alias="s1"), Sum(Experiment.amendments_minor, alias="s2"),
+               QueryString(AMENDED, alias="s3")), _registered(scope), (Experiment.status,)),
+        # First verdict in the period: by status and snapshot verdict, with the learning cards.
+        _part("verdict", Experiment.status.as_alias("k"), Experiment.verdict.as_alias("v"), NO_DAYS,
+              (Sum(Experiment.learning_cards, alias="s1"),
+               QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="s2")),
+              _verdict_in_period(scope), (Experiment.status, Experiment.verdict)),
+        # Days from registration (its Paris date, written on every save) counted by value: a
+        # few hundred rows, never one per experiment.
+        _part("first_verdict", QueryString("NULL", alias="k"), NULL, Experiment.days_to_first_verdict.as_alias("days"),
+              (), _verdict_in_period(scope), (Experiment.days_to_first_verdict,)),
+        _part("decided", Experiment.decision_outcome.as_alias("k"), NULL, Experiment.days_to_decision.as_alias("days"),
+              (), _decided_in_period(scope), (Experiment.decision_outcome, Experiment.days_to_decision)),
+    ]
+
+
+async def _experiment_figures(scope: Scope) -> dict:
+    parts = _parts(scope)
+    rows = await Experiment.raw(" UNION ALL ".join(["{}"] * len(parts)), *[p.querystrings[0] for p in parts])
+    by_part: dict[str, list[dict]] = {p: [] for p in ("registered", "verdict", "first_verdict", "decided")}
     for row in rows:
-        group = VERDICT_GROUPS.get(row["verdict"] or "", "inconclusive")
-        counts[group] += row["n"]
-    return counts
+        by_part[row["part"]].append(row)
+    registered, verdict = by_part["registered"], by_part["verdict"]
+    experiments = {"started": sum(r["n"] for r in registered), **_counts(registered, "k", STATUSES)}
+    amended = {"major": _total(registered, "s1"), "minor": _total(registered, "s2"),
+               "experiments": _total(registered, "s3")}
+    # The verdicts of the concluded (or decided) ones having an evaluation snapshot
+    # (`Experiment.verdict`: "" for a snapshot without verdict, inconclusive).
+    verdicts = {k: 0 for k in VERDICTS}
+    for row in verdict:
+        if row["k"] in CONCLUDED and row["v"] is not None:
+            verdicts[VERDICT_GROUPS.get(row["v"], "inconclusive")] += row["n"]
+    return {"experiments": experiments, "verdicts": verdicts,
+            "median_days": {"to_first_verdict": _median(by_part["first_verdict"]),
+                            "to_decision": _median(by_part["decided"])},
+            "learning": {"cards": _total(verdict, "s1"), "without_card": _total(verdict, "s2")},
+            "amendments": amended, "decisions": _counts(by_part["decided"], "k", OUTCOMES)}
 
 
-def _days_since_registration(column: str) -> QueryString:
-    """Days from the registration's Paris date to a date column, computed by the database.
-    PostgreSQL converts to Europe/Paris exactly; SQLite, which has no time zones, adds the
-    Paris offset by month (+2 h April to October, +1 h otherwise): only a registration
-    between 22:00 and midnight UTC in the weeks of a clock change can be one day off."""
-    if Experiment._meta.db.engine_type == "sqlite":
-        offset = ("CASE WHEN CAST(strftime('%m', experiment.registered_at) AS INTEGER) BETWEEN 4 AND 10 "
-                  "THEN '+2 hours' ELSE '+1 hours' END")
-        sql = (f"CAST(julianday(experiment.{column}) - julianday(date(experiment.registered_at, {offset})) "
-               "AS INTEGER)")
-    else:
-        sql = f"(experiment.{column} - (experiment.registered_at AT TIME ZONE 'Europe/Paris')::date)"
-    return QueryString(sql, alias="days")
+def _total(rows: list[dict], key: str) -> int:
+    return int(sum(r[key] or 0 for r in rows))
 
 
-async def median_days(scope: Scope) -> dict[str, float | None]:
-    """Median days from registration to the first verdict (of the period's first verdicts) and
-    to the decision (of the period's decisions): one integer per experiment, no document."""
-    result = {}
-    for key, column, conditions in (("to_first_verdict", "first_verdict_on", _verdict_in_period(scope)),
-                                    ("to_decision", "decided_on", _decided_in_period(scope))):
-        rows = await _where(Experiment.select(_days_since_registration(column)),
-                            [*conditions, Experiment.registered_at.is_not_null()])
-        days = [r["days"] for r in rows if r["days"] is not None]
-        result[key] = float(statistics.median(days)) if days else None
-    return result
-
-
-async def learning(scope: Scope) -> dict:
-    """Learning cards of the experiments whose first verdict falls in the period, and those without one."""
-    row = await _where(Experiment.select(
-        Sum(Experiment.learning_cards, alias="cards"),
-        QueryString("SUM(CASE WHEN experiment.learning_cards = 0 THEN 1 ELSE 0 END)", alias="without_card")),
-        _verdict_in_period(scope)).first()
-    return {"cards": int((row or {}).get("cards") or 0), "without_card": int((row or {}).get("without_card") or 0)}
-
-
-async def amendments(scope: Scope) -> dict[str, int]:
-    """Amendments of the plans pre-registered in the period."""
-    return (await _registered_figures(scope))[1]
-
-
-async def decision_counts(scope: Scope) -> dict[str, int]:
-    rows = await _where(Experiment.select(Experiment.decision_outcome, Count(Experiment.id, alias="n")),
-                        _decided_in_period(scope)).group_by(Experiment.decision_outcome)
-    return _counts(rows, "decision_outcome", OUTCOMES)
+def _median(rows: list[dict]) -> float | None:
+    """The median of the days of rows counting them by value (`days`, `n`; no days: left out)."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        if row["days"] is not None:
+            counts[row["days"]] = counts.get(row["days"], 0) + row["n"]
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle, seen, low = (total - 1) // 2, 0, None
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > middle:
+            low = value
+        if seen > total // 2:
+            return (low + value) / 2
+    raise AssertionError("unreachable")
 
 
 async def follow_up_counts(scope: Scope) -> dict[str, int]:
@@ -217,15 +237,13 @@ async def journal_by_team(scope: Scope) -> list[dict]:
     start, end = _bounds(scope)
     period = [JournalEntry.state == "published", JournalEntry.published_at >= start, JournalEntry.published_at < end,
               *_teams(JournalEntry.team.name, scope.services)]
-    entries = await _where(JournalEntry.select(JournalEntry.team.name.as_alias("team"),
-                                               Count(JournalEntry.id, alias="n")), period).group_by(JournalEntry.team.name)
-    entry_ids = _where(JournalEntry.select(JournalEntry.id), period)
-    reactions = await JournalReaction.select(JournalReaction.entry.team.name.as_alias("team"),
-                                             Count(JournalReaction.id, alias="n")).where(
-        JournalReaction.entry.is_in(entry_ids)).group_by(JournalReaction.entry.team.name)
-    by_team = {r["team"]: r["n"] for r in reactions}
-    return sorted(({"service": r["team"] or "", "entries": r["n"], "reactions": by_team.get(r["team"], 0)}
-                   for r in entries), key=lambda r: (-r["entries"], r["service"]))
+    # One GROUP BY: each entry brings the number of its reactions (a sub-select on their index).
+    rows = await _where(JournalEntry.select(
+        JournalEntry.team.name.as_alias("team"), QueryString(ROWS, alias="n"),
+        QueryString("SUM((SELECT COUNT(*) FROM journal_reaction WHERE journal_reaction.entry = journal_entry.id))",
+                    alias="reactions")), period).group_by(JournalEntry.team.name)
+    return sorted(({"service": r["team"] or "", "entries": r["n"], "reactions": int(r["reactions"] or 0)}
+                   for r in rows), key=lambda r: (-r["entries"], r["service"]))
 
 
 async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict:
@@ -235,7 +253,7 @@ async def actions(scope: Scope, today: dt.date, limit: int = LIST_LIMIT) -> dict
     open_ = [JournalAction.done_at.is_null(), JournalAction.entry.state == "published",
              *_teams(JournalAction.entry.team.name, scope.services)]
     counts = await _where(JournalAction.select(
-        Count(JournalAction.id, alias="n"),
+        QueryString(ROWS, alias="n"),
         QueryString("SUM(CASE WHEN journal_action.due_on < {} THEN 1 ELSE 0 END)", today, alias="late")),
         open_).first()
     total, late = counts["n"], int(counts["late"] or 0)
@@ -264,14 +282,8 @@ async def drafts_of(services: tuple[str, ...]) -> list[dict]:
 
 async def figures(scope: Scope, today: dt.date, actions_limit: int = LIST_LIMIT) -> dict:
     """Every figure of the review."""
-    experiments, amended = await _registered_figures(scope)
     return {
-        "experiments": experiments,
-        "verdicts": await verdict_counts(scope),
-        "median_days": await median_days(scope),
-        "learning": await learning(scope),
-        "amendments": amended,
-        "decisions": await decision_counts(scope),
+        **await _experiment_figures(scope),
         "follow_ups": await follow_up_counts(scope),
         "journal": await journal_by_team(scope),
         "actions": await actions(scope, today, actions_limit),
@@ -300,7 +312,7 @@ class Row:
 
 _COLUMNS = (Experiment.id, Experiment.slug, Experiment.title, Experiment.service.name.as_alias("service"),
             Experiment.status, Experiment.registered_at, Experiment.first_verdict_on, Experiment.decided_on,
-            Experiment.decision_outcome, Experiment.amendments_major, Experiment.amendments_minor)
+            Experiment.decision_outcome, Experiment.verdict, Experiment.amendments_major, Experiment.amendments_minor)
 
 
 def _list_conditions(scope: Scope, name: str) -> list:
@@ -309,12 +321,14 @@ def _list_conditions(scope: Scope, name: str) -> list:
     if name in STATUSES:
         return [*_registered(scope), Experiment.status == name]
     if name.startswith("verdict-"):
-        wanted = [k for k, v in VERDICT_GROUPS.items() if v == name.removeprefix("verdict-")]
-        verdicts = Snapshot.select(Snapshot.experiment).where(Snapshot.verdict.is_in(wanted))
-        if name == "verdict-inconclusive":
-            verdicts = Snapshot.select(Snapshot.experiment).where(
-                Snapshot.verdict.is_in(wanted) | Snapshot.verdict.is_null())
-        return [*_verdict_in_period(scope), Experiment.status.is_in(CONCLUDED), Experiment.id.is_in(verdicts)]
+        # As `_experiment_figures` counts them: a verdict of no other group (or none) is inconclusive.
+        group = name.removeprefix("verdict-")
+        if group == "inconclusive":
+            verdict = Experiment.verdict.not_in([k for k, v in VERDICT_GROUPS.items() if v != group])
+        else:
+            verdict = Experiment.verdict.is_in([k for k, v in VERDICT_GROUPS.items() if v == group])
+        return [*_verdict_in_period(scope), Experiment.status.is_in(CONCLUDED), Experiment.verdict.is_not_null(),
+                verdict]
     if name == "without-card":
         return [*_verdict_in_period(scope), Experiment.learning_cards == 0]
     if name == "amended":
@@ -332,10 +346,8 @@ async def experiment_list(scope: Scope, name: str) -> list[Row]:
     """The experiments behind one figure (`LISTS`), most recent registration first."""
     rows = await _where(Experiment.select(*_COLUMNS), _list_conditions(scope, name)).order_by(
         Experiment.registered_at, ascending=False).order_by(Experiment.id).limit(LIST_LIMIT)
-    verdicts = {r["experiment"]: r["verdict"] for r in await Snapshot.select(Snapshot.experiment, Snapshot.verdict).where(
-        Snapshot.experiment.is_in([r["id"] for r in rows] or [0]))}
     return [Row(r["slug"], r["title"], r["service"], r["status"], r["registered_at"], r["first_verdict_on"],
-                r["decided_on"], r["decision_outcome"], verdicts.get(r["id"]),
+                r["decided_on"], r["decision_outcome"], r["verdict"] or None,
                 {"major": r["amendments_major"], "minor": r["amendments_minor"]}) for r in rows]
 
 

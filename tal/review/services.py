@@ -42,10 +42,12 @@ FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 def _date(value: str, name: str) -> dt.date | None:
-    value = (value or "").strip()[:20]
+    value = (value or "").strip()
     if not value:
         return None
     try:
+        if len(value) != 10:
+            raise ValueError(value)
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise DomainError(N_("date attendue au format AAAA-MM-JJ"), name) from None
@@ -80,13 +82,18 @@ class Filters:
 
 def filters(*, start: str = "", end: str = "", period: str = "", services: list[str] | None = None,
             objective: str = "", today: dt.date) -> Filters:
-    """The filters, checked: a period whose end precedes its start is refused, naming the field."""
-    names = tuple(dict.fromkeys(s.strip()[:120] for s in services or [] if s.strip()))
+    """The filters, checked as far as they can be without the database (`check` does the
+    rest): a malformed date, an unknown preset, too many services or a period whose end
+    precedes its start is refused, naming the field by its key. Nothing falls back silently."""
+    names = tuple(dict.fromkeys(s.strip() for s in services or [] if s.strip()))
     if len(names) > MAX_SERVICES:
         raise DomainError(N_("trop de services choisis\u202f: 30 au plus"), "service")
+    period = period.strip()
+    if period and period not in PRESETS:
+        raise DomainError(N_("période prédéfinie inconnue\u202f: 3m, ytd ou 12m"), "periode")
     begin, finish = _date(start, "du"), _date(end, "au")
     if begin is None and finish is None:
-        period = period if period in PRESETS else "12m"
+        period = period or "12m"
         begin, finish = preset(period, today)
     else:
         period = ""
@@ -94,7 +101,17 @@ def filters(*, start: str = "", end: str = "", period: str = "", services: list[
         finish = finish or today
     if finish < begin:
         raise DomainError(N_("la fin de la période précède son début"), "au")
-    return Filters(begin, finish, names, objective.strip()[:200], period)
+    return Filters(begin, finish, names, objective.strip(), period)
+
+
+async def check(f: Filters) -> None:
+    """The services and the objective of the filters exist (archived ones too: their past
+    experiments stay reviewable); otherwise a 400 naming the field."""
+    unknown = await queries.unknown_services(f.services)
+    if unknown:
+        raise DomainError(N_("service inconnu\u202f: %(name)s"), "service", {"name": unknown[0][:120]})
+    if f.objective and not await queries.objective_exists(f.objective):
+        raise DomainError(N_("objectif stratégique inconnu\u202f: %(name)s"), "objectif", {"name": f.objective[:200]})
 
 
 @dataclass

@@ -43,16 +43,34 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+# The form's fields as the page labels them (its error summary names them so); the API
+# and the CSV files name them by their key.
+FIELD_LABELS = {"du": N_("Du"), "au": N_("Au"), "periode": N_("Période"), "service": N_("Services"),
+                "objectif": N_("Objectif stratégique")}
+# 30 services of 120 characters and an objective of 200, percent-encoded, fit well within.
+MAX_QUERY = 16_000
+
+
 def filters_of(request: Request) -> services.Filters:
+    """The filters of the query string, checked (a 400 naming the field, never a fallback)."""
+    if len(request.scope.get("query_string", b"")) > MAX_QUERY:
+        raise DomainError(N_("la requête est trop longue\u202f: 16\u202f000 caractères au plus"))
     q = request.query_params
-    return services.filters(start=q.get("du", ""), end=q.get("au", ""), period=q.get("periode", "")[:5],
-                            services=q.getall("service", [])[:100], objective=q.get("objectif", ""), today=today())
+    return services.filters(start=q.get("du", ""), end=q.get("au", ""), period=q.get("periode", ""),
+                            services=q.getall("service", []), objective=q.get("objectif", ""), today=today())
+
+
+async def checked_filters(request: Request) -> services.Filters:
+    """`filters_of`, and its services and objective exist (the caller opens the transaction)."""
+    f = filters_of(request)
+    await services.check(f)
+    return f
 
 
 async def load(request: Request, everything: bool = False) -> services.Review:
     signed_in(request)
-    f = filters_of(request)
     async with db.transaction(write=False):
+        f = await checked_filters(request)
         return await services.review(f, today(), everything)
 
 
@@ -84,7 +102,7 @@ def _cell(value: Any) -> Any:
     """No text that a spreadsheet would run as a formula."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
@@ -118,17 +136,19 @@ def charts(request: Request, r: services.Review) -> dict[str, Any]:
 @get("/revue", name="review")
 async def review_page(request: Request) -> Template:
     signed_in(request)
-    try:
-        r = await load(request)
-        error = None
-    except DomainError as exc:
-        if exc.status_code != 400:
-            raise
-        error, r = exc, None
-    async with db.transaction(write=False):
+    r, error = None, None
+    async with db.transaction(write=False):  # one transaction: each costs round trips to the database
+        try:
+            r = await services.review(await checked_filters(request), today())
+        except DomainError as exc:  # raised before any statement fails: the transaction stays usable
+            if exc.status_code != 400:
+                raise
+            error = exc
         names, objectives = await service_names(), await objective_titles()
     lang = language(request)
+    _ = translations(lang).gettext
     context: dict[str, Any] = {"r": r, "error": error, "all_services": names, "objectives": objectives,
+                               "field_label": lambda key: _(FIELD_LABELS.get(key, key)),
                                "presets": services.PRESETS, "verdict_labels": VERDICT_LABELS,
                                "follow_up_labels": FOLLOW_UP_LABELS, "statuses": queries.STATUSES,
                                "verdicts": queries.VERDICTS, "outcomes": queries.OUTCOMES, "tables": TABLES,
@@ -146,14 +166,22 @@ async def list_rows(request: Request, name: str) -> tuple[services.Filters, list
     signed_in(request)
     if name not in queries.LISTS:
         raise NotFound(N_("aucune liste de ce nom"))
-    f = filters_of(request)
     async with db.transaction(write=False):
+        f = await checked_filters(request)
         return f, await queries.experiment_list(f.scope, name)
 
 
 @get("/revue/liste/{name:str}", name="review_list")
 async def review_list(request: Request, name: FromPath[str]) -> Template:
-    f, rows = await list_rows(request, name)
+    try:
+        f, rows = await list_rows(request, name)
+    except DomainError as exc:
+        if exc.status_code != 400:
+            raise
+        # A page: the field by the label of the review's form.
+        _ = translations(language(request)).gettext
+        return render(request, "error.html", status_code=400, status=400, message=exc.translated(_),
+                      field=_(FIELD_LABELS[exc.field]) if exc.field in FIELD_LABELS else exc.field)
     return render(request, "review/list.html", rows=rows, list_name=name, f=f, qs=urlencode(f.query()),
                   verdict_labels=VERDICT_LABELS, group=queries.VERDICT_GROUPS)
 
@@ -172,6 +200,8 @@ async def review_list_csv(request: Request, name: FromPath[str]) -> Response:
 
 @get("/revue/csv/{name:str}", name="review_export")
 async def review_export(request: Request, name: FromPath[str]) -> Response:
+    if name not in TABLES:  # before computing the whole review for nothing
+        raise NotFound(N_("aucun tableau de ce nom"))
     r = await load(request, everything=True)
     columns, rows = table_rows(r, name)
     return csv_response(columns, rows, f"revue-{name}.csv")
