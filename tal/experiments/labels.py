@@ -119,6 +119,7 @@ FIELDS = {
     "happened_on": N_("Quand c'est arrivé"),
     "what_happened": N_("Ce qui s'est passé"),
     "tags": N_("Étiquettes"),
+    "new_tags": N_("Nouvelles étiquettes"),
     "services": N_("Services concernés"),
     "due_on": N_("Échéance"),
     "body": N_("Commentaire"),
