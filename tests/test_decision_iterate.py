@@ -133,7 +133,7 @@ def test_the_file_format_checks_decisions():
     stale = text.replace('[decision]\noutcome = "iterate"', '[decision]\noutcome = "stop"')
     with pytest.raises(DomainError) as error:
         fileformat.parse(stale, "f.toml")
-    assert "statut « decided »" in error.value.message
+    assert "statut «\u202fdecided\u202f»" in error.value.message
     earlier = text.replace("[decision]\n", '[[decisions]]\noutcome = "iterate"\ndecided_on = 2026-12-01\nrationale = "x"\n\n[decision]\n')
     with pytest.raises(DomainError) as error:
         fileformat.parse(earlier, "f.toml")

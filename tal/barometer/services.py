@@ -74,7 +74,7 @@ async def open_campaign(data: CampaignInput, *, fictional: bool = False) -> int:
     known = set(r["name"] for r in await Service.select(Service.name))
     for name in data.services:
         if name not in known:
-            raise DomainError(f"service inconnu : « {name} »", "services")
+            raise DomainError(N_("service inconnu\u202f: «\u202f%(name)s\u202f»"), "services", {"name": name})
     opens_on = data.opens_on or dt.date.today()
     if data.closes_on is not None and data.closes_on < opens_on:
         raise DomainError(N_("la date de clôture précède la date d'ouverture"), "closes_on")
@@ -281,7 +281,7 @@ def _check_group(actor: Actor, figs: Figures, group: str) -> None:
         raise hidden_message(group)
     if group in (scoring.ALL, scoring.OTHERS):
         raise hidden_message(group)
-    raise NotFound(f"aucun groupe « {group} » dans ce baromètre", "groupe")
+    raise NotFound(N_("aucun groupe «\u202f%(group)s\u202f» dans ce baromètre"), "groupe", {"group": group[:80]})
 
 
 async def results(actor: Actor | None, campaign_id: int, group: str = "") -> Results:

@@ -465,7 +465,7 @@ def find_iteration(view: services.ExperimentView, number: int) -> Iteration:
             return iteration
     from tal.core.errors import NotFound
 
-    raise NotFound(f"aucune itération n° {number}")
+    raise NotFound(N_("aucune itération n° %(number)d"), None, {"number": number})
 
 
 @get("/experimentations/{slug:str}/iterations/nouvelle", name="iteration_new")

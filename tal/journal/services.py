@@ -168,11 +168,11 @@ async def _check_references(data: EntryInput) -> None:
     known_tags = {r["name"] for r in await Tag.select(Tag.name)}
     for tag in data.tags:
         if tag not in known_tags:
-            raise DomainError(f"étiquette inconnue : « {tag} »", "tags")
+            raise DomainError(N_("étiquette inconnue\u202f: «\u202f%(tag)s\u202f»"), "tags", {"tag": tag})
     known_services = {r["name"] for r in await Service.select(Service.name)}
     for name in data.services:
         if name not in known_services:
-            raise DomainError(f"service inconnu : « {name} »", "services")
+            raise DomainError(N_("service inconnu\u202f: «\u202f%(name)s\u202f»"), "services", {"name": name})
 
 
 async def _link(entry_id: int, data: dict, team: str | None) -> None:
@@ -208,9 +208,9 @@ async def _experiment_id(slug: str | None, actor: Actor | None, iteration: int |
     try:
         view = await experiments.get(slug, actor)
     except NotFound:
-        raise DomainError(f"expérimentation inconnue : « {slug} »", "experiment") from None
+        raise DomainError(N_("expérimentation inconnue\u202f: «\u202f%(slug)s\u202f»"), "experiment", {"slug": slug[:80]}) from None
     if iteration is not None and iteration not in {it.number for it in view.doc.iterations}:
-        raise DomainError(f"l'expérimentation n'a pas d'itération n° {iteration}", "iteration")
+        raise DomainError(N_("l'expérimentation n'a pas d'itération n° %(number)d"), "iteration", {"number": iteration})
     from tal.experiments.tables import Experiment
 
     row = await Experiment.select(Experiment.id).where(Experiment.slug == view.slug).first()
