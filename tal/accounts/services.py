@@ -56,7 +56,7 @@ async def create_account(
     """A new account; `by` and `address` say who creates it, for the audit log."""
     actorcache.forget()
     if not USERNAME.match(username):
-        raise DomainError(N_("2 à 60 caractères : minuscules, chiffres, point, tiret ou souligné"), "username")
+        raise DomainError(N_("2 à 60 caractères\u202f: minuscules, chiffres, point, tiret ou souligné"), "username")
     _check_password(password, username)
     if role not in ROLES:
         raise DomainError(N_("rôle inconnu\u202f: choisissez parmi %(roles)s"), "role", {"roles": ", ".join(ROLES)})

@@ -106,7 +106,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         counterfactual = [v if marker is not None and i >= marker else None for i, v in enumerate(first["counterfactual"])]
         fitted_before = [v if marker is None or i < marker else None for i, v in enumerate(first["fitted"])]
         fitted_after = [v if marker is not None and i >= marker else None for i, v in enumerate(first["fitted"])]
-        title = _("%(metric)s : série, tendances ajustées et tendance sans changement") % {"metric": comparisons[0].metric}
+        title = _("%(metric)s\u202f: série, tendances ajustées et tendance sans changement") % {"metric": comparisons[0].metric}
         return title, charts.lines(
             title, description, [format_period(p, phrase.lang, short=True) for p in periods],
             [("fit", _("tendance ajustée"), fitted_before), ("fit-after", _("après le changement"), fitted_after),
@@ -118,7 +118,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         means = first["group_means"]
         periods = [str(p) for p in means["periods"]]
         marker = periods.index(str(panel.intervention_at)) if str(panel.intervention_at) in periods else None
-        title = _("%(metric)s : moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
+        title = _("%(metric)s\u202f: moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
         return title, charts.lines(
             title, description, [format_period(p, phrase.lang, short=True) for p in means["periods"]],
             [("treated", _("unités concernées"), means["treated"]), ("comparison", _("unités de comparaison"), means["comparison"])],
@@ -158,7 +158,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
                   "dégradation (pointillés), au-delà duquel la zone ombrée est celle où l'indicateur se dégrade") % {
             "metric": comparisons[0].metric, "what": what}
     else:
-        title = _("%(metric)s : %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
+        title = _("%(metric)s\u202f: %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
             "metric": comparisons[0].metric, "what": what}
     return title, charts.intervals(title, description, rows, reference, margins, fmt,
                                    reference_label=_("aucun effet"),

@@ -218,7 +218,7 @@ def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendme
     plan_changed = plan_hash(new) != old_hash
     if amendment is not None:
         if not plan_changed:
-            raise DomainError(N_("le plan n'a pas changé : aucun amendement à enregistrer"), "amendment")
+            raise DomainError(N_("le plan n'a pas changé\u202f: aucun amendement à enregistrer"), "amendment")
         # What changed is always recorded, whatever the team's own description says.
         detected = describe_changes(old, new)
         change = f"{amendment.change.strip()} ({detected})" if amendment.change.strip() else detected

@@ -221,7 +221,7 @@ async def create_experiment(request: Request) -> Response:
         if not data.get("slug"):  # proposed from the title (the page proposes it as the title is typed)
             data["slug"] = slugify(data["title"])
         doc = convert({"format": FORMAT, "experiment": data}, ExperimentFile)
-        taken = DomainError(N_("ce slug est déjà pris : choisissez-en un autre"), "experiment.slug")
+        taken = DomainError(N_("ce slug est déjà pris\u202f: choisissez-en un autre"), "experiment.slug")
         try:
             async with db.transaction():
                 if await services.exists(doc.experiment.slug):

@@ -201,7 +201,7 @@ def _search_text(data: dict) -> str:
 async def _experiment_id(slug: str | None, actor: Actor | None, iteration: int | None = None) -> int | None:
     if not slug:
         if iteration is not None:
-            raise DomainError(N_("une itération se rapporte à une expérimentation : donnez aussi son identifiant"), "iteration")
+            raise DomainError(N_("une itération se rapporte à une expérimentation\u202f: donnez aussi son identifiant"), "iteration")
         return None
     from tal.experiments import services as experiments
 
@@ -302,9 +302,9 @@ async def withdraw(actor: Actor, entry_id: int, reason: str, expected_version: i
     if row["state"] == "withdrawn":
         raise DomainError(N_("cette entrée est déjà retirée"), "reason")
     if not reason:
-        raise DomainError(N_("donnez la raison du retrait : elle reste affichée à la place de l'entrée"), "reason")
+        raise DomainError(N_("donnez la raison du retrait\u202f: elle reste affichée à la place de l'entrée"), "reason")
     if len(reason) > 1000:
-        raise DomainError(N_("trop long : 1000 caractères au plus"), "reason")
+        raise DomainError(N_("trop long\u202f: 1000 caractères au plus"), "reason")
     # The withdrawn text is no longer searchable either.
     await _write(entry_id, row, expected_version, {
         JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason, JournalEntry.search_text: "",
@@ -317,7 +317,7 @@ async def propose_review(actor: Actor, entry_id: int, username: str, expected_ve
     row = await _editable(entry_id, actor)
     colleague = await Account.select(Account.id).where(Account.username == username.strip().lower()).first()
     if colleague is None or colleague["id"] == actor.id:
-        raise DomainError(N_("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue"), "reviewer")
+        raise DomainError(N_("collègue inconnu\u202f: donnez le nom d'utilisateur d'un ou d'une collègue"), "reviewer")
     await _write(entry_id, row, expected_version, {JournalEntry.reviewer: colleague["id"]})
 
 
@@ -329,7 +329,7 @@ async def add_coauthor(actor: Actor, entry_id: int, username: str) -> None:
     colleague = await Account.select(Account.id).where(
         (Account.username == username.strip().lower()[:60]) & (Account.active == True)).first()  # noqa: E712
     if colleague is None or colleague["id"] == actor.id:
-        raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "coauthor")
+        raise DomainError("collègue inconnu\u202f: donnez le nom d'utilisateur d'un ou d'une collègue", "coauthor")
     await JournalCoauthor.insert(JournalCoauthor(
         entry=entry_id, account=colleague["id"], key=f"{entry_id}:{colleague['id']}")).on_conflict(
         target=JournalCoauthor.key, action="DO NOTHING")
@@ -362,7 +362,7 @@ async def comment(actor: Actor, entry_id: int, body: str) -> None:
     if not body:
         raise DomainError(N_("le commentaire est vide"), "body")
     if len(body) > 5000:
-        raise DomainError(N_("trop long : 5000 caractères au plus"), "body")
+        raise DomainError(N_("trop long\u202f: 5000 caractères au plus"), "body")
     await JournalComment.insert(JournalComment(entry=entry_id, account=actor.id, body=body))
 
 
