@@ -129,7 +129,7 @@ def test_the_file_format_checks_decisions():
     assert doc.experiment.status == "running" and doc.decision.outcome == "iterate" and len(doc.iterations) == 2
     with pytest.raises(DomainError) as error:
         fileformat.parse(text.replace('status = "running"', 'status = "decided"', 1), "f.toml")
-    assert error.value.field == "f.toml : decision" and "« itérer » renvoie l'expérimentation à son équipe" in error.value.message
+    assert error.value.field == "f.toml : decision" and "«\u202fitérer\u202f» renvoie l'expérimentation à son équipe" in error.value.message
     stale = text.replace('[decision]\noutcome = "iterate"', '[decision]\noutcome = "stop"')
     with pytest.raises(DomainError) as error:
         fileformat.parse(stale, "f.toml")
