@@ -266,9 +266,9 @@ def visible(actor: Actor, groups: scoring.Groups, name: str) -> bool:
 
 
 def hidden_message(name: str) -> Forbidden:
-    return Forbidden(f"les résultats de « {name} » ne sont pas affichés : moins de {min_group()} réponses, ou des "
-                     "chiffres qui se déduiraient par différence ; ils sont regroupés pour protéger l'anonymat",
-                     "groupe")
+    return Forbidden(N_("les résultats de «\u202f%(name)s\u202f» ne sont pas affichés\u202f: moins de %(limit)d réponses, "
+                        "ou des chiffres qui se déduiraient par différence\u202f; ils sont regroupés pour protéger "
+                        "l'anonymat"), "groupe", {"name": name, "limit": min_group()})
 
 
 def _check_group(actor: Actor, figs: Figures, group: str) -> None:
