@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from tal.audit import services as audit
 from tal.core.errors import DomainError
+from tal.i18n import N_
 from tal.evaluation import services as evaluation
 from tal.experiments import services as experiments
 from tal.experiments.schemas import ExperimentFile
@@ -25,7 +26,8 @@ async def load_documents(docs: list[ExperimentFile], sources: list[str] | None =
     seen: set[str] = set()
     duplicates = sorted({s for s in slugs if s in seen or seen.add(s)})
     if duplicates:
-        raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(duplicates)}", "experiment.slug")
+        raise DomainError(N_("le même slug apparaît dans plusieurs fichiers\u202f: %(files)s"), "experiment.slug",
+                          {"files": ", ".join(duplicates)})
     results = []
     for number, doc in enumerate(docs, start=1):
         try:

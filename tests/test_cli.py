@@ -58,7 +58,7 @@ def test_a_bad_file_exits_1_with_one_line_and_writes_nothing(tal, tmp_path):
     "args, message",
     [
         (("load", "/nulle/part.toml"), "fichier ou dossier introuvable"),
-        (("export", "inconnue"), "aucune expérimentation « inconnue »"),
+        (("export", "inconnue"), "aucune expérimentation «\u202finconnue\u202f»"),
         (("import", "inconnue", "--iteration", "1", "/nulle/part.csv"), "/nulle/part.csv : fichier ou dossier introuvable"),
         (("wording", "check", "/nulle/part.txt"), "/nulle/part.txt : fichier ou dossier introuvable"),
     ],

@@ -129,11 +129,11 @@ def test_the_file_format_checks_decisions():
     assert doc.experiment.status == "running" and doc.decision.outcome == "iterate" and len(doc.iterations) == 2
     with pytest.raises(DomainError) as error:
         fileformat.parse(text.replace('status = "running"', 'status = "decided"', 1), "f.toml")
-    assert error.value.field == "f.toml : decision" and "« itérer » renvoie l'expérimentation à son équipe" in error.value.message
+    assert error.value.field == "f.toml : decision" and "«\u202fitérer\u202f» renvoie l'expérimentation à son équipe" in error.value.message
     stale = text.replace('[decision]\noutcome = "iterate"', '[decision]\noutcome = "stop"')
     with pytest.raises(DomainError) as error:
         fileformat.parse(stale, "f.toml")
-    assert "statut « decided »" in error.value.message
+    assert "statut «\u202fdecided\u202f»" in error.value.message
     earlier = text.replace("[decision]\n", '[[decisions]]\noutcome = "iterate"\ndecided_on = 2026-12-01\nrationale = "x"\n\n[decision]\n')
     with pytest.raises(DomainError) as error:
         fileformat.parse(earlier, "f.toml")

@@ -275,7 +275,7 @@ async def test_unknown_iteration_and_missing_intervention_period(database):
                                     intervention_at="2030-02", treated_units=["A"])
     [panel] = preview.aggregate.panel
     assert (panel["treated_units"], panel["intervention_at"]) == (["A"], "2030-02")
-    with pytest.raises(DomainError, match="l'unité « Z » n'apparaît pas"):
+    with pytest.raises(DomainError, match="l'unité «\u202fZ\u202f» n'apparaît pas"):
         await imports.prepare("collecte-biodechets-porte-a-porte", number, io.BytesIO(text), None,
                               intervention_at="2030-02", treated_units=["Z"])
 

@@ -26,7 +26,7 @@ def _check_text(value: str, field: str) -> str:
     if "\x00" in value:
         raise DomainError(N_("caractère nul interdit"), field)
     if len(value) > NAME_MAX:
-        raise DomainError(f"{NAME_MAX} caractères au plus", field)
+        raise DomainError(N_("%(limit)d caractères au plus"), field, {"limit": NAME_MAX})
     return value.strip()
 
 
@@ -56,10 +56,10 @@ async def create_account(
     """A new account; `by` and `address` say who creates it, for the audit log."""
     actorcache.forget()
     if not USERNAME.match(username):
-        raise DomainError(N_("2 à 60 caractères : minuscules, chiffres, point, tiret ou souligné"), "username")
+        raise DomainError(N_("2 à 60 caractères\u202f: minuscules, chiffres, point, tiret ou souligné"), "username")
     _check_password(password, username)
     if role not in ROLES:
-        raise DomainError(f"rôle inconnu : choisissez parmi {', '.join(ROLES)}", "role")
+        raise DomainError(N_("rôle inconnu\u202f: choisissez parmi %(roles)s"), "role", {"roles": ", ".join(ROLES)})
     service = _check_text(service or "", "service") or None
     display_name = _check_text(display_name, "name") or username
     if role != "admin" and not service:
@@ -102,7 +102,7 @@ async def set_password(username: str, password: str, *, by: int | None, address:
 async def set_role(username: str, role: str, *, by: int | None, address: str | None) -> None:
     row = await _account(username)
     if role not in ROLES:
-        raise DomainError(f"rôle inconnu : choisissez parmi {', '.join(ROLES)}", "role")
+        raise DomainError(N_("rôle inconnu\u202f: choisissez parmi %(roles)s"), "role", {"roles": ", ".join(ROLES)})
     if role == row["role"]:
         return
     actorcache.forget()

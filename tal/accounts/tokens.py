@@ -64,11 +64,11 @@ async def create(actor: Actor, name: str, days: int) -> tuple[int, str]:
     if len(name) > 80:
         raise DomainError(N_("80 caractères au plus"), "name")
     if days not in EXPIRY_DAYS:
-        raise DomainError(f"durée de validité attendue : {', '.join(map(str, EXPIRY_DAYS))} jours", "days")
+        raise DomainError(N_("durée de validité attendue\u202f: %(days)s jours"), "days", {"days": ", ".join(map(str, EXPIRY_DAYS))})
     active = await ApiToken.count().where(
         (ApiToken.account == actor.id) & ApiToken.revoked_at.is_null() & (ApiToken.expires_at > now()))
     if active >= MAX_TOKENS:
-        raise DomainError(f"au plus {MAX_TOKENS} jetons actifs : révoquez-en un d'abord", "name")
+        raise DomainError(N_("au plus %(limit)d jetons actifs\u202f: révoquez-en un d'abord"), "name", {"limit": MAX_TOKENS})
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(account=actor.id, name=name, token_hash=digest(token), prefix=token[:10],
                    created_at=now(), expires_at=now() + dt.timedelta(days=days))

@@ -106,7 +106,7 @@ async def campaigns(request: Request) -> list[CampaignOut]:
 
 
 @get("/api/v1/barometre/{campaign_id:int}", summary=N_("Les résultats d'une campagne du baromètre"), tags=["Baromètre"],
-     description=N_("Groupes d'au moins `min_group` réponses seulement, une fois la campagne close ; jamais de texte libre."))
+     description=N_("Groupes d'au moins `min_group` réponses seulement, une fois la campagne close\u202f; jamais de texte libre."))
 async def results(
     request: Request, campaign_id: FromPath[int],
     groupe: Annotated[str, QueryParameter(max_length=120, description=N_("un seul groupe (service)"))] = "",

@@ -75,9 +75,9 @@ SECTIONS = [
         "scale": WHO_SCALE,
         "source": N_("Indice de bien-être WHO-5 de l'Organisation mondiale de la santé, version française "
                      "officielle. © Psychiatric Research Unit, Mental Health Centre North Zealand (Hillerød, "
-                     "Danemark) ; libre d'utilisation avec cette mention. Référence : C. W. Topp et al., « The WHO-5 "
-                     "Well-Being Index: A Systematic Review of the Literature », Psychotherapy and Psychosomatics, "
-                     "84 (3), 2015, p. 167–176. Score : somme des 5 réponses (0 à 25) × 4, de 0 à 100."),
+                     "Danemark)\u202f; libre d'utilisation avec cette mention. Référence\u202f: C. W. Topp et al., «\u202fThe WHO-5 "
+                     "Well-Being Index: A Systematic Review of the Literature\u202f», Psychotherapy and Psychosomatics, "
+                     "84 (3), 2015, p. 167–176. Score\u202f: somme des 5 réponses (0 à 25) × 4, de 0 à 100."),
     },
     {
         "key": "digital",

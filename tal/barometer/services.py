@@ -74,7 +74,7 @@ async def open_campaign(data: CampaignInput, *, fictional: bool = False) -> int:
     known = set(r["name"] for r in await Service.select(Service.name))
     for name in data.services:
         if name not in known:
-            raise DomainError(f"service inconnu : « {name} »", "services")
+            raise DomainError(N_("service inconnu\u202f: «\u202f%(name)s\u202f»"), "services", {"name": name})
     opens_on = data.opens_on or dt.date.today()
     if data.closes_on is not None and data.closes_on < opens_on:
         raise DomainError(N_("la date de clôture précède la date d'ouverture"), "closes_on")
@@ -266,9 +266,9 @@ def visible(actor: Actor, groups: scoring.Groups, name: str) -> bool:
 
 
 def hidden_message(name: str) -> Forbidden:
-    return Forbidden(f"les résultats de « {name} » ne sont pas affichés : moins de {min_group()} réponses, ou des "
-                     "chiffres qui se déduiraient par différence ; ils sont regroupés pour protéger l'anonymat",
-                     "groupe")
+    return Forbidden(N_("les résultats de «\u202f%(name)s\u202f» ne sont pas affichés\u202f: moins de %(limit)d réponses, "
+                        "ou des chiffres qui se déduiraient par différence\u202f; ils sont regroupés pour protéger "
+                        "l'anonymat"), "groupe", {"name": name, "limit": min_group()})
 
 
 def _check_group(actor: Actor, figs: Figures, group: str) -> None:
@@ -281,7 +281,7 @@ def _check_group(actor: Actor, figs: Figures, group: str) -> None:
         raise hidden_message(group)
     if group in (scoring.ALL, scoring.OTHERS):
         raise hidden_message(group)
-    raise NotFound(f"aucun groupe « {group} » dans ce baromètre", "groupe")
+    raise NotFound(N_("aucun groupe «\u202f%(group)s\u202f» dans ce baromètre"), "groupe", {"group": group[:80]})
 
 
 async def results(actor: Actor | None, campaign_id: int, group: str = "") -> Results:

@@ -33,7 +33,7 @@ def answer_from(form: FormMultiDict) -> AnswerInput:
             raise DomainError(N_("réponse obligatoire manquante"), item)
     free = forms.text(forms.get(form, "free"), "free")
     if len(free) > MAX_FREE:
-        raise DomainError(f"trop long : {MAX_FREE} caractères au plus", "free")
+        raise DomainError(N_("trop long\u202f: %(limit)d caractères au plus"), "free", {"limit": MAX_FREE})
     data["free"] = free
     return convert(data, AnswerInput)
 

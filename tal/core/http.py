@@ -231,7 +231,7 @@ def http_error(request: Request, exc: HTTPException):
         404: _("Cette page n'existe pas."),
         405: _("Cette action n'est pas possible ici."),
         413: _("Le fichier ou le formulaire envoyé est trop volumineux."),
-        429: _("Trop de requêtes : réessayez dans quelques minutes."),
+        429: _("Trop de requêtes\u202f: réessayez dans quelques minutes."),
     }
     status = exc.status_code
     message = messages.get(status, _("La requête n'a pas pu aboutir."))

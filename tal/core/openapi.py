@@ -53,10 +53,10 @@ def openapi_config() -> OpenAPIConfig:
         title=N_("TAL — API du registre des expérimentations"),
         version=__version__,
         description=N_("Chaque page de TAL a son jumeau JSON sous /api/v1. L'écriture passe par un jeton personnel "
-                    "(page « Jetons d'API » du compte) : en-tête Authorization: Bearer tal_…, sans cookie ni jeton CSRF ; "
+                    "(page «\u202fJetons d'API\u202f» du compte)\u202f: en-tête Authorization: Bearer tal_…, sans cookie ni jeton CSRF\u202f; "
                     "chaque écriture porte la version lue (409 si elle est périmée)."),
         path="/schema",
         components=Components(security_schemes={"BearerToken": SecurityScheme(
-            type="http", scheme="bearer", description=N_("Jeton personnel créé sur la page « Jetons d'API » du compte"))}),
+            type="http", scheme="bearer", description=N_("Jeton personnel créé sur la page «\u202fJetons d'API\u202f» du compte"))}),
         render_plugins=[OfflineViewer(), JsonRenderPlugin()],
     )

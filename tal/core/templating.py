@@ -148,6 +148,9 @@ def base_context(request: Request) -> dict[str, Any]:
         "flash": _pop_flash(request),
         # Content written by the collectivité's teams is French: marked so in English pages (WCAG 3.1.2).
         "user_lang": Markup(' lang="fr"') if lang != "fr" else "",
+        # « Raison : » in French (a narrow no-break space before the colon), « Reason: » in English.
+        "colon": "\u202f:" if lang == "fr" else ":",
+        "semicolon": "\u202f;" if lang == "fr" else ";",
     }
 
 

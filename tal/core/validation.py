@@ -61,7 +61,7 @@ def french_message(raw: str) -> tuple[str, str, dict]:
     if m := re.fullmatch(r"Object missing required field `(.+)`", message):
         return join_path(path, m.group(1)), N_("clé obligatoire manquante"), {}
     if m := re.fullmatch(r"Object contains unknown field `(.+)`", message):
-        return join_path(path, m.group(1)), N_("clé inconnue (vérifiez l'orthographe : voir le format tal-experiment/1)"), {}
+        return join_path(path, m.group(1)), N_("clé inconnue (vérifiez l'orthographe\u202f: voir le format tal-experiment/1)"), {}
     if m := re.fullmatch(r"Expected `([\w| ]+)`, got `(\w+)`", message):
         return path, N_("doit être %(expected)s, pas %(got)s"), {"expected": _type(m.group(1)), "got": _type(m.group(2))}
     if m := re.fullmatch(r"Expected `([\w| ]+)` (>=|>|<=|<) (\S+)", message):
@@ -69,10 +69,10 @@ def french_message(raw: str) -> tuple[str, str, dict]:
             "type": _type(m.group(1)), "bound": Msg(_BOUNDS[m.group(2)]), "limit": m.group(3)}
     if m := re.fullmatch(r"Expected `([\w| ]+)` of length (>=|<=) (\d+)", message):
         if m.group(2) == "<=":
-            return path, N_("trop long : %(n)s éléments ou caractères au plus"), {"n": m.group(3)}
+            return path, N_("trop long\u202f: %(n)s éléments ou caractères au plus"), {"n": m.group(3)}
         if m.group(3) == "1":
             return path, N_("ne peut pas être vide"), {}
-        return path, N_("trop court : %(n)s éléments ou caractères au moins"), {"n": m.group(3)}
+        return path, N_("trop court\u202f: %(n)s éléments ou caractères au moins"), {"n": m.group(3)}
     if re.fullmatch(r"Expected `str` matching regex .+", message):
         return path, N_("format invalide"), {}
     if m := re.fullmatch(r"Invalid enum value (.+)", message):

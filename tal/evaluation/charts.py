@@ -57,10 +57,15 @@ def intervals(
     reference_label: str = "",
     margin_label: str = "",
     colon: str = ": ",
+    harm: int = 0,
 ) -> Markup:
     """Estimates (label, estimate, low, high) against a reference and the mde lines.
     Each row: its full label (wrapped) with the estimate, then the interval under it.
-    Under the axis: the reference and each margin, labelled."""
+    Under the axis: the reference and each margin, labelled.
+
+    `harm` (+1 or −1, for a guardrail): the side of the axis where the metric gets
+    worse; the first margin is then the harm threshold, and the zone beyond it, on
+    that side, is shaded."""
     values = [v for _, e, lo, hi in rows for v in (e, lo, hi)] + [reference, *margins]
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.08 or 1.0
@@ -79,6 +84,10 @@ def intervals(
     bottom = y + 6
     height = bottom + BOTTOM + (LINE if margins else 0)
     parts.insert(0, f'<line class="ref" x1="{x(reference):.1f}" y1="{TOP}" x2="{x(reference):.1f}" y2="{bottom}"/>')
+    if harm and margins:
+        start, end = (x(margins[0]), WIDTH - RIGHT) if harm > 0 else (LEFT, x(margins[0]))
+        parts.insert(0, f'<rect class="harm-zone" x="{start:.1f}" y="{TOP}" width="{max(0.0, end - start):.1f}" '
+                        f'height="{bottom - TOP:.1f}"/>')
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{WIDTH - RIGHT}" y2="{bottom}"/>')
     parts.append(f'<line class="axis" x1="{x(reference):.1f}" y1="{bottom}" x2="{x(reference):.1f}" y2="{bottom + 5}"/>')
     ref_text = f"{reference_label}{colon}{fmt(reference)}" if reference_label else fmt(reference)

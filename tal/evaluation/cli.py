@@ -52,7 +52,7 @@ def text_report(doc: ExperimentFile, result: dict, lang: str = "fr") -> str:
         if it.srm:
             flag = (_("DÉSÉQUILIBRE — résultats à ne pas utiliser avant explication") if it.srm["mismatch"]
                     else _("équilibre conforme"))
-            lines.append(phrase.typography("  " + _("Répartition des bras : %(p)s (%(flag)s)") % {"p": it.srm_p, "flag": flag}))
+            lines.append(phrase.typography("  " + _("Répartition des bras\u202f: %(p)s (%(flag)s)") % {"p": it.srm_p, "flag": flag}))
         for warning in it.warnings:
             lines.append(f"  ! {warning}")
         for c in it.comparisons:
@@ -60,7 +60,7 @@ def text_report(doc: ExperimentFile, result: dict, lang: str = "fr") -> str:
             role = _(ROLE.get(raw["role"], raw["role"]))
             lines.append(f"  - [{c.verdict}] {c.metric} ({role}), {c.arm} / {c.control}")
             lines.append(f"    {c.sentence}")
-            lines.append(phrase.typography("    " + _("%(p)s (ajustée) ; méthode : %(method)s") % {
+            lines.append(phrase.typography("    " + _("%(p)s (ajustée)\u202f; méthode\u202f: %(method)s") % {
                 "p": c.p_text, "method": c.method}))
             for warning in c.warnings:
                 lines.append(f"    ! {warning}")

@@ -110,7 +110,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         counterfactual = [v if marker is not None and i >= marker else None for i, v in enumerate(first["counterfactual"])]
         fitted_before = [v if marker is None or i < marker else None for i, v in enumerate(first["fitted"])]
         fitted_after = [v if marker is not None and i >= marker else None for i, v in enumerate(first["fitted"])]
-        title = _("%(metric)s : série, tendances ajustées et tendance sans changement") % {"metric": comparisons[0].metric}
+        title = _("%(metric)s\u202f: série, tendances ajustées et tendance sans changement") % {"metric": comparisons[0].metric}
         return title, charts.lines(
             title, description, [format_period(p, phrase.lang, short=True) for p in periods],
             [("fit", _("tendance ajustée"), fitted_before), ("fit-after", _("après le changement"), fitted_after),
@@ -122,7 +122,7 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         means = first["group_means"]
         periods = [str(p) for p in means["periods"]]
         marker = periods.index(str(panel.intervention_at)) if str(panel.intervention_at) in periods else None
-        title = _("%(metric)s : moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
+        title = _("%(metric)s\u202f: moyenne de chaque groupe par période") % {"metric": comparisons[0].metric}
         return title, charts.lines(
             title, description, [format_period(p, phrase.lang, short=True) for p in means["periods"]],
             [("treated", _("unités concernées"), means["treated"]), ("comparison", _("unités de comparaison"), means["comparison"])],
@@ -132,6 +132,9 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
     kind = first["kind"]
     mde = first.get("mde") or 0
     sign = _sign(first.get("direction", "increase"))
+    guardrail = first.get("role") == "guardrail"
+    if guardrail:  # a guardrail's direction is the good one: its threshold is on the side of harm
+        sign = -sign
     for c in comparisons:
         raw = c.raw
         if kind in ("binary", "mean") and raw.get("difference") is not None and raw.get("difference_ci"):
@@ -154,11 +157,17 @@ def _chart(comparisons: list[ComparisonView], series, panel, phrase: Phrase) -> 
         return None
     what = {"binary": _("écart en points"), "mean": _("écart des moyennes"), "rate": _("rapport des taux"),
             "ordinal": _("probabilité de supériorité")}[kind]
-    title = _("%(metric)s : %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
-        "metric": comparisons[0].metric, "what": what}
+    if guardrail:
+        title = _("%(metric)s\u202f: %(what)s par bras, avec son intervalle, l'absence d'effet et le seuil de "
+                  "dégradation (pointillés), au-delà duquel la zone ombrée est celle où l'indicateur se dégrade") % {
+            "metric": comparisons[0].metric, "what": what}
+    else:
+        title = _("%(metric)s\u202f: %(what)s par bras, avec son intervalle, l'absence d'effet et l'effet minimal visé (pointillés)") % {
+            "metric": comparisons[0].metric, "what": what}
     return title, charts.intervals(title, description, rows, reference, margins, fmt,
-                                   reference_label=_("aucun effet"), margin_label=_("effet minimal visé"),
-                                   colon=_colon(phrase))
+                                   reference_label=_("aucun effet"),
+                                   margin_label=_("seuil de dégradation") if guardrail else _("effet minimal visé"),
+                                   colon=_colon(phrase), harm=sign if guardrail else 0)
 
 
 def _colon(phrase: Phrase) -> str:

@@ -27,24 +27,24 @@ SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 VERDICTS = {
     "confirmed": N_("L'hypothèse est confirmée."),
     "below_useful_effect": N_("Effet réel, mais inférieur à l'effet utile fixé au plan."),
-    "contradicted": N_("L'hypothèse est contredite : l'effet va dans le sens opposé à celui prévu."),
-    "no_useful_effect": N_("Pas d'effet utile : l'intervalle exclut tout effet au moins égal à l'effet minimal visé."),
+    "contradicted": N_("L'hypothèse est contredite\u202f: l'effet va dans le sens opposé à celui prévu."),
+    "no_useful_effect": N_("Pas d'effet utile\u202f: l'intervalle exclut tout effet au moins égal à l'effet minimal visé."),
     "inconclusive": N_("Pas de conclusion possible avec ces données."),
     "guardrail_ok": N_("Garde-fou respecté."),
-    "guardrail_breached": N_("Garde-fou franchi : l'indicateur s'est dégradé."),
+    "guardrail_breached": N_("Garde-fou franchi\u202f: l'indicateur s'est dégradé."),
     "too_short": N_("Pas de verdict : ces données ne permettent pas de conclure avec ce plan."),
 }
 # Designs that cannot exclude other causes never say « L'hypothèse est confirmée » bare.
 VERDICTS_OBSERVATIONAL = {
     "confirmed": N_(
-        "Les données sont compatibles avec l'hypothèse ; ce plan ne permet pas d'exclure d'autres causes."
+        "Les données sont compatibles avec l'hypothèse\u202f; ce plan ne permet pas d'exclure d'autres causes."
     ),
     "below_useful_effect": N_(
-        "Les données sont compatibles avec un effet, inférieur à l'effet utile fixé au plan ; ce plan ne "
+        "Les données sont compatibles avec un effet, inférieur à l'effet utile fixé au plan\u202f; ce plan ne "
         "permet pas d'exclure d'autres causes."
     ),
     "contradicted": N_(
-        "Les données vont dans le sens opposé à celui prévu ; ce plan ne permet pas d'exclure d'autres causes."
+        "Les données vont dans le sens opposé à celui prévu\u202f; ce plan ne permet pas d'exclure d'autres causes."
     ),
 }
 VERDICT_SHORT = {
@@ -227,7 +227,7 @@ class Phrase:
         """The sentence for one comparison of the evaluation JSON."""
         _ = self._
         if c.get("not_estimable") and c.get("difference") is None and c.get("probability_of_superiority") is None:
-            return _("Résultat non estimable : %(why)s") % {"why": _(c["not_estimable"])}
+            return _("Résultat non estimable\u202f: %(why)s") % {"why": _(c["not_estimable"])}
         level = self.level(1 - c.get("alpha", 0.05))
         body = self._body(c, metric, arm, control, level)
         parts = []
@@ -258,7 +258,7 @@ class Phrase:
         if c["arm"] == "après" and kind == "rate" and c.get("ratio") is not None:
             r_low, r_high = c.get("ratio_ci") or (None, None)
             return _(
-                "Après le changement, %(metric)s : %(ratio)s fois le taux attendu sans changement, "
+                "Après le changement, %(metric)s\u202f: %(ratio)s fois le taux attendu sans changement, "
                 "en tenant compte de la tendance%(seasons)s (%(ci)s, intervalle à %(level)s)."
             ) % {
                 "metric": metric, "ratio": self.num(c["ratio"], 3),
@@ -278,12 +278,12 @@ class Phrase:
                       "diff": diff(c["difference"]), "ci": self.between(low, high, fmt) + unit, "level": level}
             if c["arm"] == "après":
                 return _(
-                    "Après le changement, %(metric)s : %(arm)s à la dernière période, contre %(control)s attendu "
+                    "Après le changement, %(metric)s\u202f: %(arm)s à la dernière période, contre %(control)s attendu "
                     "sans changement, soit un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
                 ) % values
             return _(
                 "Dans les unités concernées, %(metric)s a évolué de %(arm)s, contre %(control)s dans les unités "
-                "de comparaison : une différence des différences de %(diff)s (%(ci)s, intervalle à %(level)s)."
+                "de comparaison\u202f: une différence des différences de %(diff)s (%(ci)s, intervalle à %(level)s)."
             ) % values
         if kind == "binary":
             diff = c["difference"]
@@ -295,7 +295,7 @@ class Phrase:
                 change = (_("%(points)s de plus") if diff > 0 else _("%(points)s de moins")) % {
                     "points": self.points(100 * diff)}
             return _(
-                "Avec « %(arm)s », %(arm_value)s pour « %(metric)s » contre %(control_value)s avec « %(control)s » : "
+                "Avec «\u202f%(arm)s\u202f», %(arm_value)s pour «\u202f%(metric)s\u202f» contre %(control_value)s avec «\u202f%(control)s\u202f»\u202f: "
                 "%(change)s (%(ci)s, intervalle à %(level)s)."
             ) % {
                 "arm": arm, "metric": metric, "control": control,
@@ -306,8 +306,8 @@ class Phrase:
         if kind == "mean":
             fmt = self.scaled(c["arm_value"], c["control_value"], c["difference"], low, high)
             return _(
-                "Avec « %(arm)s », « %(metric)s » vaut %(arm_value)s en moyenne, contre %(control_value)s avec "
-                "« %(control)s » : un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
+                "Avec «\u202f%(arm)s\u202f», «\u202f%(metric)s\u202f» vaut %(arm_value)s en moyenne, contre %(control_value)s avec "
+                "«\u202f%(control)s\u202f»\u202f: un écart de %(diff)s (%(ci)s, intervalle à %(level)s)."
             ) % {
                 "arm": arm, "metric": metric, "control": control, "arm_value": fmt(c["arm_value"]),
                 "control_value": fmt(c["control_value"]), "diff": fmt(c["difference"]),
@@ -316,16 +316,16 @@ class Phrase:
         if kind == "rate":
             fmt = self.scaled(c["arm_value"], c["control_value"])
             return _(
-                "Avec « %(arm)s », « %(metric)s » : %(arm_value)s par unité d'exposition, contre %(control_value)s "
-                "avec « %(control)s », soit %(ratio)s fois le taux du témoin (%(ci)s, intervalle à %(level)s)."
+                "Avec «\u202f%(arm)s\u202f», «\u202f%(metric)s\u202f»\u202f: %(arm_value)s par unité d'exposition, contre %(control_value)s "
+                "avec «\u202f%(control)s\u202f», soit %(ratio)s fois le taux du témoin (%(ci)s, intervalle à %(level)s)."
             ) % {
                 "arm": arm, "metric": metric, "control": control, "arm_value": fmt(c["arm_value"]),
                 "control_value": fmt(c["control_value"]), "ratio": self.num(c["ratio"], 2),
                 "ci": self.between(*(c["ratio_ci"] or (None, None)), lambda v: self.num(v, 2)), "level": level,
             }
         return _(
-            "Avec « %(arm)s », la probabilité qu'une réponse « %(metric)s » soit meilleure qu'avec « %(control)s » "
-            "est de %(p)s (%(ci)s, intervalle à %(level)s) ; 50 %% voudrait dire aucune différence."
+            "Avec «\u202f%(arm)s\u202f», la probabilité qu'une réponse «\u202f%(metric)s\u202f» soit meilleure qu'avec «\u202f%(control)s\u202f» "
+            "est de %(p)s (%(ci)s, intervalle à %(level)s)\u202f; 50 %% voudrait dire aucune différence."
         ) % {
             "arm": arm, "metric": metric, "control": control, "p": self.pct(c.get("probability_of_superiority")),
             "ci": self.between(*(c.get("probability_of_superiority_ci") or (None, None)), lambda v: self.pct(v)),
@@ -344,7 +344,7 @@ class Phrase:
         if planned is None:
             return self._("Résultat intermédiaire.")
         if planning.get("unit") == "exposure":
-            return self._("Résultat intermédiaire (exposition prévue par bras : %(n)s).") % {"n": self.num(planned, 0)}
+            return self._("Résultat intermédiaire (exposition prévue par bras\u202f: %(n)s).") % {"n": self.num(planned, 0)}
         return self._("Résultat intermédiaire (%(n)s prévues par bras).") % {"n": self.units(planned)}
 
     def _verdict_interval(self, c: dict) -> str:
@@ -376,7 +376,7 @@ class Phrase:
         elif c.get("method") == "exact conditional test" and not c.get("interim"):
             reasons.append(_("inversé du test exact conditionnel"))
         level = self.level(c.get("verdict_level") or 1 - c.get("alpha", 0.05))
-        return _("La conclusion se lit sur l'intervalle à %(level)s%(why)s : %(what)s.") % {
+        return _("La conclusion se lit sur l'intervalle à %(level)s%(why)s\u202f: %(what)s.") % {
             "level": level, "why": " (" + ", ".join(reasons) + ")" if reasons else "", "what": what,
         }
 

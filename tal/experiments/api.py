@@ -150,7 +150,7 @@ async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
 
 @get(
     "/api/v1/experiments/{slug:str}/plan.json",
-    summary=N_("Le plan sous sa forme canonique : son SHA-256 est l'empreinte affichée"),
+    summary=N_("Le plan sous sa forme canonique\u202f: son SHA-256 est l'empreinte affichée"),
     tags=["Registre"],
     media_type="application/json",
 )

@@ -193,7 +193,7 @@ async def _save_iteration(actor: Actor, slug: str, version: int, number: int | N
     if number is not None:
         current = next((it for it in view.doc.iterations if it.number == number), None)
         if current is None:
-            raise NotFound(f"aucune itération n° {number}")
+            raise NotFound(N_("aucune itération n° %(number)d"), None, {"number": number})
     iteration = change(current)
     others = [it for it in view.doc.iterations if it.number != iteration.number]
     new = msgspec.structs.replace(view.doc, iterations=sorted([*others, iteration], key=lambda it: it.number), journal=[])

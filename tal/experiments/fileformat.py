@@ -58,7 +58,7 @@ def parse(text: str, source: str = "") -> ExperimentFile:
     except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"TOML illisible : {exc}", where) from None
     except _NotFinite as exc:
-        raise DomainError(f"valeur « {exc} » interdite : les nombres doivent être finis", where) from None
+        raise DomainError(N_("valeur «\u202f%(value)s\u202f» interdite\u202f: les nombres doivent être finis"), where, {"value": str(exc)}) from None
     nul = tomlguard.find_nul(data)
     if nul is not None:
         raise DomainError(tomlguard.NUL, f"{prefix}{nul}")

@@ -159,6 +159,7 @@ def table(value: str, path: str, columns: int) -> list[list[str]]:
             continue
         cells = [c.strip() for c in re.split(r"[;\t]", line)]
         if len(cells) != columns:
-            raise DomainError(f"ligne {number_} : {columns} colonnes attendues séparées par « ; », trouvé {len(cells)}", path)
+            raise DomainError(N_("ligne %(line)d\u202f: %(expected)d colonnes attendues séparées par «\u202f;\u202f», trouvé %(found)d"), path,
+                              {"line": number_, "expected": columns, "found": len(cells)})
         result.append(cells)
     return result

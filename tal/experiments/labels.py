@@ -119,6 +119,7 @@ FIELDS = {
     "happened_on": N_("Quand c'est arrivé"),
     "what_happened": N_("Ce qui s'est passé"),
     "tags": N_("Étiquettes"),
+    "new_tags": N_("Nouvelles étiquettes"),
     "services": N_("Services concernés"),
     "due_on": N_("Échéance"),
     "body": N_("Commentaire"),
@@ -132,14 +133,19 @@ FIELDS = {
 GROUPS = {"experiment", "amendment", "learning", "decision", "r", "s", "p", "format"}
 
 
-def describe_field(path: str, gettext) -> str:
-    """`metrics[2].mde` -> « Indicateur 2 › Effet minimal utile » (in the page's language)."""
+def describe_field(path: str, gettext, doc=None) -> str:
+    """`metrics[2].mde` -> « Indicateur 2 › Effet minimal utile » (in the page's language);
+    with the experiment `doc`, an ordinal count `r.satisfaction.sms.counts[2]` is named by
+    its level (« … › Effectifs par niveau › Plutôt insatisfait »)."""
     import re
 
     parts = []
     for segment in path.split("."):
         match = re.fullmatch(r"(\w+)\[(\d+)\]", segment)
-        if match and match.group(1) in SECTIONS:
+        if match and match.group(1) == "counts":
+            parts.append(gettext(FIELDS["counts"]))
+            parts.append(_level(doc, path, int(match.group(2))))
+        elif match and match.group(1) in SECTIONS:
             parts.append(f"{gettext(SECTIONS[match.group(1)])} {match.group(2)}")
         elif segment in FIELDS:
             parts.append(gettext(FIELDS[segment]))
@@ -150,10 +156,18 @@ def describe_field(path: str, gettext) -> str:
     return " › ".join(parts)
 
 
+def _level(doc, path: str, rank: int) -> str:
+    """The name of level `rank` (from 1) of the metric a data-form path names, else the rank."""
+    parts = path.split(".")
+    metric = next((m for m in getattr(doc, "metrics", None) or [] if len(parts) > 1 and m.key == parts[1]), None)
+    levels = (metric.levels or []) if metric is not None else []
+    return levels[rank - 1] if 0 < rank <= len(levels) else str(rank)
+
+
 @pass_context
 def field_label(ctx, path: str | None) -> str:
     """The label of a form field named by its key path, for error summaries."""
-    return describe_field(path, ctx["_"]) if path else ""
+    return describe_field(path, ctx["_"], ctx.get("doc")) if path else ""
 
 
 def template_globals() -> dict:

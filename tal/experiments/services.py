@@ -155,13 +155,13 @@ async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     for name in dict.fromkeys(services):
         if name not in known:
             if not create:
-                raise DomainError(f"service inconnu : « {name} »", "service")
+                raise DomainError(N_("service inconnu\u202f: «\u202f%(name)s\u202f»"), "service", {"name": name})
             await ensure_service(name)
     known_objectives = await _ids(Objective, Objective.title, head.objectives)
     for title in dict.fromkeys(head.objectives):
         if title not in known_objectives:
             if not create:
-                raise DomainError(f"objectif inconnu : « {title} »", "objectives")
+                raise DomainError(N_("objectif inconnu\u202f: «\u202f%(title)s\u202f»"), "objectives", {"title": title})
             await Objective.insert(Objective(title=title))
     row = await Service.select(Service.id).where(Service.name == head.service).first()
     return row["id"]
@@ -218,16 +218,16 @@ def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendme
     plan_changed = plan_hash(new) != old_hash
     if amendment is not None:
         if not plan_changed:
-            raise DomainError(N_("le plan n'a pas changé : aucun amendement à enregistrer"), "amendment")
+            raise DomainError(N_("le plan n'a pas changé\u202f: aucun amendement à enregistrer"), "amendment")
         # What changed is always recorded, whatever the team's own description says.
         detected = describe_changes(old, new)
         change = f"{amendment.change.strip()} ({detected})" if amendment.change.strip() else detected
         new = msgspec.structs.replace(new, amendments=[*new.amendments, msgspec.structs.replace(amendment, change=change)])
     elif plan_changed and len(new.amendments) == len(old.amendments):
         raise DomainError(
-            "le plan est pré-enregistré : il ne peut changer que par un amendement (raison, majeur ou mineur). "
-            f"Changements détectés : {describe_changes(old, new)}",
-            "amendments",
+            N_("le plan est pré-enregistré\u202f: il ne peut changer que par un amendement (raison, majeur ou mineur). "
+               "Changements détectés\u202f: %(changes)s"),
+            "amendments", {"changes": describe_changes(old, new)},
         )
     return new
 
@@ -410,7 +410,7 @@ async def exists(slug: str) -> bool:
 async def _row(slug: str) -> dict:
     row = await Experiment.select().where(Experiment.slug == slug).first()
     if row is None:
-        raise NotFound(f"aucune expérimentation « {slug} »")
+        raise NotFound(N_("aucune expérimentation «\u202f%(slug)s\u202f»"), None, {"slug": slug[:80]})
     return row
 
 
@@ -418,7 +418,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
     """The experiment for this reader, or NotFound (also when it may not be read)."""
     row = await _row(slug)
     if not can_read(actor, visibility=row["visibility"], status=row["status"]):
-        raise NotFound(f"aucune expérimentation « {slug} »")
+        raise NotFound(N_("aucune expérimentation «\u202f%(slug)s\u202f»"), None, {"slug": slug[:80]})
     doc = _decode(row["document"])
     journal = await entries_of(row["id"], actor)
     history = _history(row)
@@ -512,7 +512,7 @@ async def transition(slug: str, to: str, actor: Actor, expected_version: int | N
     doc = _decode(row["document"])
     current = doc.experiment.status
     if to not in TRANSITIONS.get(current, ()):
-        raise DomainError(f"passage impossible de « {current} » à « {to} »", "status")
+        raise DomainError(N_("passage impossible de «\u202f%(current)s\u202f» à «\u202f%(to)s\u202f»"), "status", {"current": current, "to": to[:40]})
     if to == "decided":
         raise DomainError(N_("la décision se prend avec le formulaire de décision du comité"), "status")
     header = msgspec.structs.replace(doc.experiment, status=to)

@@ -17,7 +17,7 @@ from tal import db
 from tal.accounts.actor import Actor, can_create
 from tal.accounts.services import service_names
 from tal.audit.requests import record_request
-from tal.core.errors import Conflict, DomainError, Forbidden
+from tal.core.errors import Conflict, DomainError, Forbidden, FormErrors
 from tal.core.http import actor_of, signed_in
 from tal.core.templating import flash, language, render
 from tal.core.text import slugify
@@ -50,8 +50,27 @@ RESULT_FIELDS = {
     "binary": {"n": forms.integer, "successes": forms.integer},
     "mean": {"n": forms.integer, "mean": forms.number, "sd": forms.number},
     "rate": {"events": forms.integer, "exposure": forms.number},
-    "ordinal": {"counts": forms.text},
+    "ordinal": {},  # one field per level: ordinal_fields()
 }
+
+
+def ordinal_fields(metric, prefix: str) -> list[str]:
+    """An ordinal metric's counts, one field per level (`counts[1]` is the first, worst, level)."""
+    return [f"{prefix}counts[{i}]" for i in range(1, len(metric.levels or []) + 1)]
+
+
+def ordinal_counts(form: FormMultiDict, metric, prefix: str) -> list[int] | None:
+    """The counts per level; none when every level is blank, an error on the first blank one
+    when only some are given."""
+    names = ordinal_fields(metric, prefix)
+    counts = [forms.integer(forms.get(form, name), name) for name in names]
+    if all(c is None for c in counts):
+        return None
+    missing = [DomainError(N_("effectif manquant pour ce niveau (0 s'il n'y en a aucun)"), name)
+               for name, c in zip(names, counts) if c is None]
+    if missing:
+        raise FormErrors(missing)
+    return counts
 
 
 async def editable(slug: str, actor: Actor) -> services.ExperimentView:
@@ -204,7 +223,7 @@ async def create_experiment(request: Request) -> Response:
         if not data.get("slug"):  # proposed from the title (the page proposes it as the title is typed)
             data["slug"] = slugify(data["title"])
         doc = convert({"format": FORMAT, "experiment": data}, ExperimentFile)
-        taken = DomainError(N_("ce slug est déjà pris : choisissez-en un autre"), "experiment.slug")
+        taken = DomainError(N_("ce slug est déjà pris\u202f: choisissez-en un autre"), "experiment.slug")
         try:
             async with db.transaction():
                 if await services.exists(doc.experiment.slug):
@@ -448,7 +467,7 @@ def find_iteration(view: services.ExperimentView, number: int) -> Iteration:
             return iteration
     from tal.core.errors import NotFound
 
-    raise NotFound(f"aucune itération n° {number}")
+    raise NotFound(N_("aucune itération n° %(number)d"), None, {"number": number})
 
 
 @get("/experimentations/{slug:str}/iterations/nouvelle", name="iteration_new")
@@ -501,7 +520,10 @@ def data_fields(doc: ExperimentFile) -> list[str]:
     names: list[str] = []
     for metric in doc.metrics:
         if doc.experiment.design == "randomized":
-            names += [f"r.{metric.key}.{arm.key}.{name}" for arm in doc.arms for name in RESULT_FIELDS[metric.kind]]
+            for arm in doc.arms:
+                prefix = f"r.{metric.key}.{arm.key}."
+                names += [prefix + name for name in RESULT_FIELDS[metric.kind]] + (
+                    ordinal_fields(metric, prefix) if metric.kind == "ordinal" else [])
         elif doc.experiment.design == "before_after":
             names += [f"s.{metric.key}.{name}" for name in ("data", "intervention_at")]
         else:
@@ -522,11 +544,10 @@ def results_from(form: FormMultiDict, doc: ExperimentFile, current: Iteration | 
                 prefix = f"r.{metric.key}.{arm.key}."
                 spec = RESULT_FIELDS[metric.kind]
                 values = forms.fields(form, spec, prefix)
+                if metric.kind == "ordinal" and (counts := ordinal_counts(form, metric, prefix)) is not None:
+                    values["counts"] = counts
                 if not values:
                     continue
-                if metric.kind == "ordinal":
-                    counts = [forms.integer(c, prefix + "counts") for c in values["counts"].replace(";", " ").split()]
-                    values["counts"] = counts
                 results.append({"metric": metric.key, "arm": arm.key, **values})
         elif design == "before_after":
             prefix = f"s.{metric.key}."
@@ -568,7 +589,7 @@ def data_field(exc: DomainError, built: dict[str, list]) -> None:
     """Point an error on `iterations[k].results[j].n` (or series, panel) at its input."""
     if not exc.field:
         return
-    match = re.search(r"(results|series|panel)\[(\d+)\]\.?(\w*)", exc.field)
+    match = re.search(r"(results|series|panel)\[(\d+)\]\.?(\w*)(\[\d+\])?", exc.field)
     if not match:
         return
     kind, index, name = match.group(1), int(match.group(2)) - 1, match.group(3)
@@ -577,7 +598,8 @@ def data_field(exc: DomainError, built: dict[str, list]) -> None:
         return
     row = rows[index]
     if kind == "results":
-        exc.field = f"r.{row['metric']}.{row['arm']}.{name or 'n'}"
+        level = match.group(4) or ("[1]" if name == "counts" else "")  # an ordinal count: its level's field
+        exc.field = f"r.{row['metric']}.{row['arm']}.{name or 'n'}{level}"
     else:
         prefix = "s" if kind == "series" else "p"
         field = name if name in ("intervention_at", "treated_units") else "data"

@@ -69,7 +69,7 @@ def find_iteration(doc: ExperimentFile, number: int) -> Iteration:
     for iteration in doc.iterations:
         if iteration.number == number:
             return iteration
-    raise NotFound(f"aucune itération n° {number} : créez-la d'abord", "iteration")
+    raise NotFound(N_("aucune itération n° %(number)d\u202f: créez-la d'abord"), "iteration", {"number": number})
 
 
 def _complete(aggregate: Aggregate, current: Iteration, intervention_at: str, treated_units: list[str]) -> None:
@@ -78,7 +78,8 @@ def _complete(aggregate: Aggregate, current: Iteration, intervention_at: str, tr
         known = next((s for s in current.series if s.metric == entry["metric"]), None)
         entry["intervention_at"] = intervention_at or (known.intervention_at if known else "")
         if not entry["intervention_at"]:
-            raise DomainError(f"donnez la première période avec le changement pour « {entry['metric']} »", "intervention_at")
+            raise DomainError(N_("donnez la première période avec le changement pour «\u202f%(metric)s\u202f»"), "intervention_at",
+                              {"metric": entry["metric"]})
         if known is not None and known.hac_maxlags is not None:
             entry["hac_maxlags"] = known.hac_maxlags
     for entry in aggregate.panel:
@@ -86,9 +87,11 @@ def _complete(aggregate: Aggregate, current: Iteration, intervention_at: str, tr
         entry["intervention_at"] = intervention_at or (known.intervention_at if known else "")
         entry["treated_units"] = treated_units or (known.treated_units if known else [])
         if not entry["intervention_at"]:
-            raise DomainError(f"donnez la première période avec le changement pour « {entry['metric']} »", "intervention_at")
+            raise DomainError(N_("donnez la première période avec le changement pour «\u202f%(metric)s\u202f»"), "intervention_at",
+                              {"metric": entry["metric"]})
         if not entry["treated_units"]:
-            raise DomainError(f"donnez les unités concernées par le changement pour « {entry['metric']} »", "treated_units")
+            raise DomainError(N_("donnez les unités concernées par le changement pour «\u202f%(metric)s\u202f»"), "treated_units",
+                              {"metric": entry["metric"]})
 
 
 def merged(doc: ExperimentFile, number: int, aggregate: Aggregate) -> ExperimentFile:

@@ -168,11 +168,11 @@ async def _check_references(data: EntryInput) -> None:
     known_tags = {r["name"] for r in await Tag.select(Tag.name)}
     for tag in data.tags:
         if tag not in known_tags:
-            raise DomainError(f"étiquette inconnue : « {tag} »", "tags")
+            raise DomainError(N_("étiquette inconnue\u202f: «\u202f%(tag)s\u202f»"), "tags", {"tag": tag})
     known_services = {r["name"] for r in await Service.select(Service.name)}
     for name in data.services:
         if name not in known_services:
-            raise DomainError(f"service inconnu : « {name} »", "services")
+            raise DomainError(N_("service inconnu\u202f: «\u202f%(name)s\u202f»"), "services", {"name": name})
 
 
 async def _link(entry_id: int, data: dict, team: str | None) -> None:
@@ -201,16 +201,16 @@ def _search_text(data: dict) -> str:
 async def _experiment_id(slug: str | None, actor: Actor | None, iteration: int | None = None) -> int | None:
     if not slug:
         if iteration is not None:
-            raise DomainError(N_("une itération se rapporte à une expérimentation : donnez aussi son identifiant"), "iteration")
+            raise DomainError(N_("une itération se rapporte à une expérimentation\u202f: donnez aussi son identifiant"), "iteration")
         return None
     from tal.experiments import services as experiments
 
     try:
         view = await experiments.get(slug, actor)
     except NotFound:
-        raise DomainError(f"expérimentation inconnue : « {slug} »", "experiment") from None
+        raise DomainError(N_("expérimentation inconnue\u202f: «\u202f%(slug)s\u202f»"), "experiment", {"slug": slug[:80]}) from None
     if iteration is not None and iteration not in {it.number for it in view.doc.iterations}:
-        raise DomainError(f"l'expérimentation n'a pas d'itération n° {iteration}", "iteration")
+        raise DomainError(N_("l'expérimentation n'a pas d'itération n° %(number)d"), "iteration", {"number": iteration})
     from tal.experiments.tables import Experiment
 
     row = await Experiment.select(Experiment.id).where(Experiment.slug == view.slug).first()
@@ -302,9 +302,9 @@ async def withdraw(actor: Actor, entry_id: int, reason: str, expected_version: i
     if row["state"] == "withdrawn":
         raise DomainError(N_("cette entrée est déjà retirée"), "reason")
     if not reason:
-        raise DomainError(N_("donnez la raison du retrait : elle reste affichée à la place de l'entrée"), "reason")
+        raise DomainError(N_("donnez la raison du retrait\u202f: elle reste affichée à la place de l'entrée"), "reason")
     if len(reason) > 1000:
-        raise DomainError(N_("trop long : 1000 caractères au plus"), "reason")
+        raise DomainError(N_("trop long\u202f: 1000 caractères au plus"), "reason")
     # The withdrawn text is no longer searchable either.
     await _write(entry_id, row, expected_version, {
         JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: reason, JournalEntry.search_text: "",
@@ -317,7 +317,7 @@ async def propose_review(actor: Actor, entry_id: int, username: str, expected_ve
     row = await _editable(entry_id, actor)
     colleague = await Account.select(Account.id).where(Account.username == username.strip().lower()).first()
     if colleague is None or colleague["id"] == actor.id:
-        raise DomainError(N_("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue"), "reviewer")
+        raise DomainError(N_("collègue inconnu\u202f: donnez le nom d'utilisateur d'un ou d'une collègue"), "reviewer")
     await _write(entry_id, row, expected_version, {JournalEntry.reviewer: colleague["id"]})
 
 
@@ -329,7 +329,7 @@ async def add_coauthor(actor: Actor, entry_id: int, username: str) -> None:
     colleague = await Account.select(Account.id).where(
         (Account.username == username.strip().lower()[:60]) & (Account.active == True)).first()  # noqa: E712
     if colleague is None or colleague["id"] == actor.id:
-        raise DomainError("collègue inconnu : donnez le nom d'utilisateur d'un ou d'une collègue", "coauthor")
+        raise DomainError("collègue inconnu\u202f: donnez le nom d'utilisateur d'un ou d'une collègue", "coauthor")
     await JournalCoauthor.insert(JournalCoauthor(
         entry=entry_id, account=colleague["id"], key=f"{entry_id}:{colleague['id']}")).on_conflict(
         target=JournalCoauthor.key, action="DO NOTHING")
@@ -362,7 +362,7 @@ async def comment(actor: Actor, entry_id: int, body: str) -> None:
     if not body:
         raise DomainError(N_("le commentaire est vide"), "body")
     if len(body) > 5000:
-        raise DomainError(N_("trop long : 5000 caractères au plus"), "body")
+        raise DomainError(N_("trop long\u202f: 5000 caractères au plus"), "body")
     await JournalComment.insert(JournalComment(entry=entry_id, account=actor.id, body=body))
 
 

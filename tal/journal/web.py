@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, FromQuery
@@ -20,7 +21,7 @@ from tal.core.templating import flash, render
 from tal.core.validation import convert
 from tal.i18n import N_
 from tal.experiments import forms
-from tal.journal import services
+from tal.journal import services, tags
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import REACTIONS
 from tal.journal.wording_form import SentenceReview, apply_choices, review_fields
@@ -168,6 +169,7 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
             form, applied = apply_choices(form, ("title", *TEXT_FIELDS))
         forms.require_filled(form, REQUIRED)
         entry = entry_from(form)
+        new_tags = tags.parse(forms.get(form, tags.FIELD), entry.tags)
         async with db.transaction(write=False):
             names = await people_names()
         findings = await blame_findings(entry, names)
@@ -182,6 +184,9 @@ async def _save_form(request: Request, entry_id: int | None) -> Response:
                           findings=findings, checked=True, applied=applied, **selection(form),
                           **await form_context(request))
         async with db.transaction():
+            if new_tags:
+                added = await tags.add(new_tags)
+                entry = msgspec.structs.replace(entry, tags=list(dict.fromkeys([*entry.tags, *added])))
             if entry_id is None:
                 entry_id = await services.create(actor, entry)
             else:

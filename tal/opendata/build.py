@@ -169,13 +169,13 @@ def schema(name: str) -> dict:
 BAROMETER = "barometre"
 BAROMETER_TITLE = N_("Baromètre social")
 BAROMETER_DESCRIPTION = N_(
-    "Une ligne par campagne close et par groupe affiché (au moins le seuil de réponses) : sécurité "
+    "Une ligne par campagne close et par groupe affiché (au moins le seuil de réponses)\u202f: sécurité "
     "psychologique, bien-être WHO-5 et questions sur le numérique, moyennes et intervalles à 95 %."
 )
 
 
 def described() -> list[tuple[str, str, str]]:
-    """Every resource of the package: (name, title, description)."""
+    """Every resource of the package\u202f: (name, title, description)."""
     return [(name, table[0], table[1]) for name, table in TABLES.items()] + [
         (BAROMETER, BAROMETER_TITLE, BAROMETER_DESCRIPTION)]
 

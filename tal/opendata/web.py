@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from tal import db
 from tal.core.errors import NotFound
+from tal.i18n import N_
 from tal.core.templating import render
 from tal.opendata import build
 
@@ -41,7 +42,7 @@ async def opendata_page(request: Request) -> Template:
 async def opendata_file(request: Request, name: FromPath[str]) -> Response:
     key, files = await current_files()
     if name not in files:
-        raise NotFound(f"aucun fichier « {name[:80]} » dans les données ouvertes")
+        raise NotFound(N_("aucun fichier «\u202f%(name)s\u202f» dans les données ouvertes"), None, {"name": name[:80]})
     etag = f'"{key}"'
     headers = {"etag": etag, "cache-control": "public, max-age=300", "access-control-allow-origin": "*"}
     if request.headers.get("if-none-match") == etag:

@@ -50,9 +50,9 @@ async def list_interventions(request: Request) -> list[InterventionSummaryOut]:
 
 @get(
     "/api/v1/interventions/{key:str}",
-    summary=N_("Une intervention : ses réplications et leurs effets combinés (méta-analyse DerSimonian–Laird)"),
+    summary=N_("Une intervention\u202f: ses réplications et leurs effets combinés (méta-analyse DerSimonian–Laird)"),
     description=N_("422 quand ses expérimentations ne peuvent pas être combinées (moins de deux, aucun indicateur "
-    "commun de même clé et de même type, indicateur ordinal, bras ambigus) ; le message dit pourquoi."),
+    "commun de même clé et de même type, indicateur ordinal, bras ambigus)\u202f; le message dit pourquoi."),
     tags=["Réplications"],
 )
 async def intervention(request: Request, key: FromPath[str]) -> InterventionOut:

@@ -31,7 +31,7 @@ def _from_files(paths: list[Path], key: str | None) -> tuple[str, list[services.
     for path, doc in docs:
         found = doc.experiment.intervention
         if found is None:
-            raise DomainError(N_("absente : seules les expérimentations qui portent une clé d'intervention se combinent"),
+            raise DomainError(N_("absente\u202f: seules les expérimentations qui portent une clé d'intervention se combinent"),
                               f"{path} : experiment.intervention")
         key = key or found
         if found != key:

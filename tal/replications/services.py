@@ -15,6 +15,7 @@ import msgspec
 
 from tal.accounts.actor import Actor
 from tal.core.errors import DomainError, NotFound
+from tal.i18n import N_
 from tal.evaluation import services as evaluation
 from tal.experiments.schemas import ExperimentFile
 from tal.experiments.tables import Experiment
@@ -140,7 +141,7 @@ async def pooled(intervention: str, actor: Actor | None) -> Pooled:
     """The intervention page: NotFound when the reader may read none of its experiments."""
     found = await replications(intervention[:80], actor)
     if not found:
-        raise NotFound(f"aucune expérimentation ne porte l'intervention « {intervention[:80]} »")
+        raise NotFound(N_("aucune expérimentation ne porte l'intervention «\u202f%(key)s\u202f»"), None, {"key": intervention[:80]})
     return await pool_replications(intervention, found)
 
 
