@@ -139,6 +139,13 @@ async def main() -> None:
 
     print(f"filling {n} experiments…", flush=True)
     await fill(n)
+    from tal.core import rendercache
+
+    # The page is computed on every request here: the render cache (tal/core/rendercache.py)
+    # would otherwise serve every request after the first from memory. What is kept is
+    # measured apart, below.
+    keep = rendercache.RenderCache.put
+    rendercache.RenderCache.put = lambda self, *args, **kwargs: None
     app = create_app(migrate=False)
     times, cpu = [], []
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
@@ -162,6 +169,14 @@ async def main() -> None:
             if i >= 5:
                 floor.append((time.perf_counter() - start) * 1000)
                 floor_cpu.append((time.process_time() - start_cpu) * 1000)
+        rendercache.RenderCache.put = keep
+        kept = []
+        for i in range(requests // 2 + 5):  # the same page, served from the render cache
+            start = time.perf_counter()
+            response = await http.get("/revue")
+            assert response.status_code == 200
+            if i >= 5:
+                kept.append((time.perf_counter() - start) * 1000)
     times.sort()
     cpu.sort()
     floor.sort()
@@ -182,8 +197,11 @@ async def main() -> None:
             await baseline(today)
             bases.append((time.perf_counter() - start) * 1000)
     base = statistics.median(bases)
-    print(f"review page, {n} experiments, {requests} requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+    print(f"review page computed on each request, {n} experiments, {requests} requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
           f"(target < {TARGET_MS:.0f} ms: {'met' if p99 < TARGET_MS else 'NOT met'})")
+    kept.sort()
+    print(f"the same page kept by the render cache (no write since): p50 {statistics.median(kept):.1f} ms, "
+          f"p99 {kept[int(len(kept) * 0.99) - 1]:.1f} ms")
     print(f"floor (a light signed-in page, same run): p50 {statistics.median(floor):.1f} ms, "
           f"p99 {floor[int(len(floor) * 0.99) - 1]:.1f} ms")
     print(f"CPU time of this process per request (all threads): p50 {statistics.median(cpu):.1f} ms, "
