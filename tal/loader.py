@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tal import db
 from tal.audit import services as audit
 from tal.core.errors import DomainError
 from tal.evaluation import services as evaluation
@@ -27,16 +28,18 @@ async def load_documents(docs: list[ExperimentFile], sources: list[str] | None =
     if duplicates:
         raise DomainError(f"le même slug apparaît dans plusieurs fichiers : {', '.join(duplicates)}", "experiment.slug")
     results = []
-    for number, doc in enumerate(docs, start=1):
-        try:
-            results.append(await _load(doc))
-        except DomainError as exc:
-            if sources is None:
-                raise
-            where = f"{sources[number - 1]} : {exc.field}" if exc.field else sources[number - 1]
-            raise type(exc)(exc.message, where) from None
-        if progress is not None:
-            progress(number)
+    existing = await experiments.ids_of(slugs)
+    with db.remembering_ids():
+        for number, doc in enumerate(docs, start=1):
+            try:
+                results.append(await _load(doc, existing.get(doc.experiment.slug)))
+            except DomainError as exc:
+                if sources is None:
+                    raise
+                where = f"{sources[number - 1]} : {exc.field}" if exc.field else sources[number - 1]
+                raise type(exc)(exc.message, where) from None
+            if progress is not None:
+                progress(number)
     # The command line has no account and no address; the audit log says the file did it.
     file = {"account_id": None, "address": None, "detail": {"source": "file"}}
     await audit.record_many(
@@ -47,10 +50,10 @@ async def load_documents(docs: list[ExperimentFile], sources: list[str] | None =
     return results
 
 
-async def _load(doc: ExperimentFile) -> experiments.SaveResult:
-    existing = await experiments.id_of(doc.experiment.slug)
+async def _load(doc: ExperimentFile, existing: int | None) -> experiments.SaveResult:
     journal_changed = existing is not None and await journal.file_entries_changed(existing, doc.journal)
     result = await experiments.save(doc, None, from_file=True, evaluate=False, attached_changed=journal_changed)
     if (result.created and doc.journal) or journal_changed:
-        await journal.replace_entries(result.experiment_id, result.service_id, doc.journal, new=result.created)
+        await journal.replace_entries(result.experiment_id, result.service_id, doc.journal, new=result.created,
+                                      team_name=doc.experiment.service)
     return result

@@ -20,6 +20,7 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
+from tal.db import ids_by_name
 from tal.evaluation import services as evaluation
 from tal.experiments import history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
@@ -151,38 +152,31 @@ async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     services = [head.service, *head.partner_services]
     if doc.decision:
         services += doc.decision.target_services
-    known = await _ids(Service, Service.name, services)
+    known = await ids_by_name(Service, Service.name, services)
     for name in dict.fromkeys(services):
         if name not in known:
             if not create:
                 raise DomainError(f"service inconnu : « {name} »", "service")
             await ensure_service(name)
-    known_objectives = await _ids(Objective, Objective.title, head.objectives)
+    known_objectives = await ids_by_name(Objective, Objective.title, head.objectives)
     for title in dict.fromkeys(head.objectives):
         if title not in known_objectives:
             if not create:
                 raise DomainError(f"objectif inconnu : « {title} »", "objectives")
             await Objective.insert(Objective(title=title))
-    row = await Service.select(Service.id).where(Service.name == head.service).first()
-    return row["id"]
+    return (await ids_by_name(Service, Service.name, [head.service]))[head.service]
 
 
-async def _ids(table, column, names: list[str]) -> dict[str, int]:
-    """The ids of the rows of `table` whose `column` is one of `names`, by name."""
-    if not names:
-        return {}
-    rows = await table.select(table.id, column).where(column.is_in(list(dict.fromkeys(names))))
-    return {r[column._meta.name]: r["id"] for r in rows}
-
-
-async def _link(experiment_id: int, doc: ExperimentFile) -> None:
-    """The related rows a page filters on: owning and partner services, objectives."""
+async def _link(experiment_id: int, doc: ExperimentFile, new: bool = False) -> None:
+    """The related rows a page filters on: owning and partner services, objectives.
+    `new`: the experiment was just created and has none yet."""
     head = doc.experiment
     names = list(dict.fromkeys([head.service, *head.partner_services]))
-    services = await _ids(Service, Service.name, names)
-    objectives = await _ids(Objective, Objective.title, head.objectives)
-    await ExperimentService.delete().where(ExperimentService.experiment == experiment_id)
-    await ExperimentObjective.delete().where(ExperimentObjective.experiment == experiment_id)
+    services = await ids_by_name(Service, Service.name, names)
+    objectives = await ids_by_name(Objective, Objective.title, head.objectives)
+    if not new:
+        await ExperimentService.delete().where(ExperimentService.experiment == experiment_id)
+        await ExperimentObjective.delete().where(ExperimentObjective.experiment == experiment_id)
     await ExperimentService.insert(*(ExperimentService(experiment=experiment_id, service=services[name],
                                                        owner=rank == 0) for rank, name in enumerate(names)))
     if objectives:
@@ -380,15 +374,20 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
         status_history=msgspec.json.encode(history).decode(),
     )
     await experiment.save()
-    await _link(experiment.id, doc)
+    await _link(experiment.id, doc, new=True)
     await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
     return SaveResult(head.slug, created=True, changed=True, amended=len(doc.amendments),
                       registered=head.registered_at is not None, experiment_id=experiment.id, service_id=service_id)
 
 
-async def id_of(slug: str) -> int | None:
-    row = await Experiment.select(Experiment.id).where(Experiment.slug == slug).first()
-    return row["id"] if row else None
+async def ids_of(slugs: list[str]) -> dict[str, int]:
+    """The ids of the experiments with these slugs (those that exist), by slug."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(slugs), 500):
+        rows = await Experiment.select(Experiment.id, Experiment.slug).where(
+            Experiment.slug.is_in(slugs[start:start + 500]))
+        ids.update({r["slug"]: r["id"] for r in rows})
+    return ids
 
 
 async def exists(slug: str) -> bool:

@@ -28,7 +28,7 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
-from tal.db import MAX_ID, json_value
+from tal.db import MAX_ID, ids_by_name, json_value
 from tal.i18n import N_
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
@@ -654,7 +654,7 @@ async def ensure_tags(names: list[str]) -> None:
     names = list(dict.fromkeys(names))
     if not names:
         return
-    known = {r["name"] for r in await Tag.select(Tag.name).where(Tag.name.is_in(names))}
+    known = await ids_by_name(Tag, Tag.name, names)
     if missing := [name for name in names if name not in known]:
         await Tag.insert(*(Tag(name=name) for name in missing))
 
@@ -710,20 +710,22 @@ def _key(entry) -> tuple[str, dt.date]:
 
 
 async def replace_entries(experiment_id: int, team_id: int | None, entries: list[EntryDoc], *,
-                          new: bool = False) -> None:
+                          new: bool = False, team_name: str | None = None) -> None:
     """Make the experiment's file entries match the file. An entry is matched with the
     stored one of the same title and date, whatever its rank: matched entries are
     updated in place (keeping reactions and comments), new ones added, those no longer
     in the file withdrawn. A file may not change the text of a published entry
     (DomainError naming `journal[N].field`, nothing written). `new`: the experiment was
-    just created, nothing is stored yet."""
+    just created, nothing is stored yet. `team_name`: the name of `team_id` when the
+    caller knows it."""
     ranks: dict[tuple, int] = {}
     for rank, entry in enumerate(entries, start=1):
         if _key(entry) in ranks:
             raise DomainError(SAME_KEY, f"journal[{rank}].title")
         ranks[_key(entry)] = rank
-    team = await Service.select(Service.name).where(Service.id == team_id).first() if team_id else None
-    team_name = team["name"] if team else None
+    if team_id and team_name is None:
+        team = await Service.select(Service.name).where(Service.id == team_id).first()
+        team_name = team["name"] if team else None
     existing: dict[tuple, dict] = {}
     if not new:
         written_in_tal = {_key(r) for r in await JournalEntry.select(JournalEntry.title, JournalEntry.happened_on).where(
@@ -784,10 +786,8 @@ async def _add_entries(added: list[tuple[JournalEntry, dict]], team: str | None)
     id_at = {r["position"]: r["id"] for r in inserted}
     tag_names = list(dict.fromkeys(t for _, values in added for t in values.get("tags") or []))
     service_names = list(dict.fromkeys([*([team] if team else []), *(n for _, v in added for n in v.get("services") or [])]))
-    tags = {r["name"]: r["id"] for r in await Tag.select(Tag.id, Tag.name).where(Tag.name.is_in(tag_names))} \
-        if tag_names else {}
-    services = {r["name"]: r["id"] for r in await Service.select(Service.id, Service.name).where(
-        Service.name.is_in(service_names))} if service_names else {}
+    tags = await ids_by_name(Tag, Tag.name, tag_names)
+    services = await ids_by_name(Service, Service.name, service_names)
     links, concerned, published = [], [], []
     for entry, values in added:
         entry_id = id_at[entry.position]
