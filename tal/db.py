@@ -23,6 +23,8 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 os.environ.setdefault("PICCOLO_CONF", "tal.piccolo_conf")
 
 SQLITE_TIMEOUT_S = 30
+# Rows a bulk insert writes in one statement (well under both engines' limit of parameters).
+BATCH = 200
 # The largest id a table holds: an id beyond it (from an address) is simply unknown.
 MAX_ID = 2**31 - 1
 
@@ -204,3 +206,12 @@ async def ids_by_name(table, column, names: list[str]) -> dict[str, int]:
         rows = await table.select(table.id, column).where(column.is_in(missing))
         known.update({r[column._meta.name]: r["id"] for r in rows})
     return {name: known[name] for name in names if name in known}
+
+
+async def insert_all(table, rows: list, *returning) -> list[dict]:
+    """Insert `rows` of `table`, BATCH a statement; the `returning` columns of each row."""
+    out: list[dict] = []
+    for start in range(0, len(rows), BATCH):
+        query = table.insert(*rows[start:start + BATCH])
+        out += await (query.returning(*returning) if returning else query)
+    return out

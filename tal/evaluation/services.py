@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import anyio.to_thread
 import msgspec
 
+from tal.db import insert_all
 from tal.evaluation.tables import Snapshot
 from tal.experiments.schemas import ExperimentFile
 from tal.experiments.tables import Experiment
@@ -104,6 +105,7 @@ async def refresh(slugs: list[str] | None = None) -> int:
     outcomes = await anyio.to_thread.run_sync(evaluate_many, [doc for _, _, doc in stale])
     engine = msgspec.json.encode(engine_versions()).decode()
     now = dt.datetime.now(dt.timezone.utc)
+    added = []
     for (experiment_id, digest, _), (result, error) in zip(stale, outcomes):
         values = {
             Snapshot.inputs_hash: digest,
@@ -116,7 +118,8 @@ async def refresh(slugs: list[str] | None = None) -> int:
         if experiment_id in known:
             await Snapshot.update(values).where(Snapshot.experiment == experiment_id)
         else:
-            await Snapshot.insert(Snapshot(experiment=experiment_id, **{c._meta.name: v for c, v in values.items()}))
+            added.append(Snapshot(experiment=experiment_id, **{c._meta.name: v for c, v in values.items()}))
+    await insert_all(Snapshot, added)
     return len(stale)
 
 

@@ -20,7 +20,7 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
-from tal.db import ids_by_name
+from tal.db import ids_by_name, insert_all
 from tal.evaluation import services as evaluation
 from tal.experiments import history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
@@ -148,40 +148,53 @@ def _search_text(doc: ExperimentFile) -> str:
 async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     """The owning service's id; unknown services and objectives are created (files)
     or refused (forms)."""
+    await _ensure_all_references([doc], create)
     head = doc.experiment
-    services = [head.service, *head.partner_services]
-    if doc.decision:
-        services += doc.decision.target_services
+    return (await ids_by_name(Service, Service.name, [head.service]))[head.service]
+
+
+async def _ensure_all_references(docs: list[ExperimentFile], create: bool) -> None:
+    services, objectives = [], []
+    for doc in docs:
+        head = doc.experiment
+        services += [head.service, *head.partner_services, *(doc.decision.target_services if doc.decision else [])]
+        objectives += head.objectives
     known = await ids_by_name(Service, Service.name, services)
     for name in dict.fromkeys(services):
         if name not in known:
             if not create:
                 raise DomainError(f"service inconnu : « {name} »", "service")
             await ensure_service(name)
-    known_objectives = await ids_by_name(Objective, Objective.title, head.objectives)
-    for title in dict.fromkeys(head.objectives):
+    known_objectives = await ids_by_name(Objective, Objective.title, objectives)
+    for title in dict.fromkeys(objectives):
         if title not in known_objectives:
             if not create:
                 raise DomainError(f"objectif inconnu : « {title} »", "objectives")
             await Objective.insert(Objective(title=title))
-    return (await ids_by_name(Service, Service.name, [head.service]))[head.service]
 
 
 async def _link(experiment_id: int, doc: ExperimentFile, new: bool = False) -> None:
     """The related rows a page filters on: owning and partner services, objectives.
     `new`: the experiment was just created and has none yet."""
-    head = doc.experiment
-    names = list(dict.fromkeys([head.service, *head.partner_services]))
-    services = await ids_by_name(Service, Service.name, names)
-    objectives = await ids_by_name(Objective, Objective.title, head.objectives)
     if not new:
         await ExperimentService.delete().where(ExperimentService.experiment == experiment_id)
         await ExperimentObjective.delete().where(ExperimentObjective.experiment == experiment_id)
-    await ExperimentService.insert(*(ExperimentService(experiment=experiment_id, service=services[name],
-                                                       owner=rank == 0) for rank, name in enumerate(names)))
-    if objectives:
-        await ExperimentObjective.insert(*(ExperimentObjective(experiment=experiment_id, objective=objective_id)
-                                           for objective_id in objectives.values()))
+    await _link_all([(experiment_id, doc)])
+
+
+async def _link_all(created: list[tuple[int, ExperimentFile]]) -> None:
+    """Insert the related rows of experiments that have none."""
+    services, objectives = [], []
+    for experiment_id, doc in created:
+        head = doc.experiment
+        names = list(dict.fromkeys([head.service, *head.partner_services]))
+        ids = await ids_by_name(Service, Service.name, names)
+        services += [ExperimentService(experiment=experiment_id, service=ids[name], owner=rank == 0)
+                     for rank, name in enumerate(names)]
+        objectives += [ExperimentObjective(experiment=experiment_id, objective=objective_id)
+                       for objective_id in (await ids_by_name(Objective, Objective.title, head.objectives)).values()]
+    await insert_all(ExperimentService, services)
+    await insert_all(ExperimentObjective, objectives)
 
 
 def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None,
@@ -359,6 +372,15 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
     service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
         raise DomainError(N_("votre service doit être le service porteur ou un service partenaire"), "service")
+    experiment = _new_row(doc, service_id, from_file)
+    await experiment.save()
+    await _link(experiment.id, doc, new=True)
+    await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
+    return _created(doc, experiment.id, service_id)
+
+
+def _new_row(doc: ExperimentFile, service_id: int, from_file: bool) -> Experiment:
+    head = doc.experiment
     # A file brings its registration date; the other steps are dated by the load.
     source = {"source": "file"} if from_file else {}
     history = [] if head.registered_at else [{"status": "draft", "at": now().isoformat(), **source}]
@@ -367,17 +389,38 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
     if head.status not in ("draft", "registered"):
         history.append({"status": head.status, "at": now().isoformat(), **source})
     columns = _columns(doc, service_id)
-    experiment = Experiment(
+    return Experiment(
         **{column._meta.name: value for column, value in columns.items()},
         slug=head.slug,
         registration_hash=columns[Experiment.plan_hash] if head.registered_at else None,
         status_history=msgspec.json.encode(history).decode(),
     )
-    await experiment.save()
-    await _link(experiment.id, doc, new=True)
-    await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
-    return SaveResult(head.slug, created=True, changed=True, amended=len(doc.amendments),
-                      registered=head.registered_at is not None, experiment_id=experiment.id, service_id=service_id)
+
+
+def _created(doc: ExperimentFile, experiment_id: int, service_id: int) -> SaveResult:
+    return SaveResult(doc.experiment.slug, created=True, changed=True, amended=len(doc.amendments),
+                      registered=doc.experiment.registered_at is not None, experiment_id=experiment_id,
+                      service_id=service_id)
+
+
+def check(doc: ExperimentFile) -> None:
+    """The checks of a document on its own (DomainError naming the key path)."""
+    rules.check(doc)
+
+
+async def create_from_files(docs: list[ExperimentFile]) -> list[SaveResult]:
+    """Create the experiments of files whose slugs are not in the database, each
+    already checked (`check`), in a few statements for all: the same rows as
+    `save(doc, None, from_file=True)` of each in turn."""
+    await _ensure_all_references(docs, create=True)
+    services = await ids_by_name(Service, Service.name, [d.experiment.service for d in docs])
+    rows = [_new_row(doc, services[doc.experiment.service], from_file=True) for doc in docs]
+    id_of = {r["slug"]: r["id"] for r in await insert_all(Experiment, rows, Experiment.id, Experiment.slug)}
+    ids = [id_of[doc.experiment.slug] for doc in docs]
+    await _link_all(list(zip(ids, docs)))
+    for experiment_id, doc in zip(ids, docs):
+        await evidence.record_amendments(experiment_id, 0, len(doc.amendments), "file", None)
+    return [_created(doc, experiment_id, services[doc.experiment.service]) for experiment_id, doc in zip(ids, docs)]
 
 
 async def ids_of(slugs: list[str]) -> dict[str, int]:
