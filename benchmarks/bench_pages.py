@@ -9,7 +9,8 @@ Run from the repository root (SQLite, one `tal serve` process on the loopback):
 It writes N `tal-experiment/1` files (made from the samples of `experiments/`, each
 with `--entries` journal entries, services, objectives and tags spread over the
 collectivité), times `tal load` of the whole folder (one transaction, all or
-nothing), creates an agent, starts `tal serve`, signs in, and drives each page for
+nothing; with `--load-only`, a tenth of the files into another database first, to
+show the time per file at two sizes), creates an agent, starts `tal serve`, signs in, and drives each page for
 `--duration` seconds with `--connections` concurrent clients: with wrk when it is
 installed, otherwise with the Python load generator below (httpx; it shares the
 machine's cores with the server, so its figures are a floor). It prints, per page,
@@ -154,6 +155,31 @@ def drive(url: str, cookie: str | None, duration: int, connections: int) -> tupl
     return asyncio.run(_drive_python(url, cookie, duration, connections))
 
 
+def time_load(tmp: Path, count: int, entries: int, smaller: tuple[int, float] | None = None) -> tuple[dict, float]:
+    """Write `count` files under `tmp`, time `tal load` of them into a new database there,
+    print the time, files/s, the time per file and the load average; with `smaller` (the
+    count and seconds of a smaller load), also the time of each file beyond it: the same
+    at any size when the load is linear in the number of files (the time per file of a
+    small load also carries the fixed cost of start-up and migrations). Returns the
+    environment and the seconds."""
+    folder = tmp / "files"
+    folder.mkdir(parents=True)
+    env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp}/tal.sqlite", "TAL_DATA_DIR": str(tmp),
+           "PYTHONPATH": str(ROOT)}
+    write_files(folder, count, entries)
+    started = time.monotonic()
+    out = tal(env, "load", str(folder)).stdout.strip()
+    seconds = time.monotonic() - started
+    per_file = seconds / count * 1000
+    ratio = ""
+    if smaller:
+        beyond = (seconds - smaller[1]) / (count - smaller[0]) * 1000
+        ratio = f", {beyond:.1f} ms per file beyond the first {smaller[0]}"
+    print(f"tal load: {count} files, {count * entries} journal entries in {seconds:.1f} s ({count / seconds:.0f} "
+          f"files/s, {per_file:.1f} ms per file{ratio}; load average {os.getloadavg()[0]:.1f}): {out}", flush=True)
+    return env, seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=10_000)
@@ -164,16 +190,11 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tal-bench-") as tmp:
-        folder = Path(tmp) / "files"
-        folder.mkdir()
-        env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp}/tal.sqlite", "TAL_DATA_DIR": tmp,
-               "PYTHONPATH": str(ROOT)}
-        write_files(folder, args.experiments, args.entries)
-        started = time.monotonic()
-        out = tal(env, "load", str(folder)).stdout.strip()
-        seconds = time.monotonic() - started
-        print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
-              f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
+        small = None
+        if args.load_only and args.experiments >= 10:
+            # Linearity: a tenth of the files first, into its own database, then all of them.
+            small = (args.experiments // 10, time_load(Path(tmp) / "tenth", args.experiments // 10, args.entries)[1])
+        env, _ = time_load(Path(tmp), args.experiments, args.entries, small)
         if args.load_only:
             return 0
         tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
