@@ -260,8 +260,15 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+def _areas() -> None:
+    """The areas that give the register what it shows and refreshes (its extensions)."""
+    import tal.evaluation.present  # noqa: F401
+    import tal.journal.services  # noqa: F401
+
+
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    _areas()
     if args.command == "serve":
         _serve(args)
     elif args.command == "load":

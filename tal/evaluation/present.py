@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from tal.evaluation import charts
-from tal.i18n import format_period
+from tal.evaluation import charts, services
+from tal.i18n import format_period, translations
 from tal.evaluation.sentences import Phrase, method_label, verdict_label
+from tal.experiments import extensions
 from tal.experiments.schemas import ExperimentFile
 
 
@@ -207,3 +208,21 @@ def sample_sizes(doc: ExperimentFile) -> dict[str, int]:
         if n is not None and math.isfinite(n):
             needed[m.key] = int(math.ceil(n))
     return needed
+
+
+async def page_results(slug: str, doc: ExperimentFile, lang: str) -> dict:
+    """The results part of an experiment's page: its evaluation, per iteration, and the
+    iteration whose team is invited to share what it learned."""
+    found = await services.current(slug, doc)
+    results = {}
+    if found.result is not None:
+        results = {it.number: it for it in present(found.result, doc, translations(lang).gettext, lang)}
+    # A refuted or inconclusive hypothesis invites its team to share what it learned.
+    invite = next((n for n, it in sorted(results.items(), reverse=True) if any(
+        c.raw["role"] == "primary" and c.raw.get("verdict") in ("contradicted", "inconclusive") for c in it.comparisons)), None)
+    return {"results": results, "invite": invite, "evaluation": found}
+
+
+# The register shows them without importing the evaluation (tal/experiments/extensions.py).
+extensions.provide("evaluation_page", page_results)
+extensions.provide("sample_sizes", sample_sizes)

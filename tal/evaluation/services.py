@@ -15,6 +15,7 @@ import msgspec
 
 from tal.db import insert_all
 from tal.evaluation.tables import Snapshot
+from tal.experiments import extensions
 from tal.experiments.schemas import ExperimentFile
 from tal.experiments.tables import Experiment
 
@@ -143,3 +144,8 @@ async def current(slug: str, doc: ExperimentFile) -> Evaluation:
         )
     [(result, error)] = await anyio.to_thread.run_sync(evaluate_many, [doc])
     return Evaluation(result, error, None, engine_versions())
+
+
+# The register refreshes and shows them without importing the evaluation (tal/experiments/extensions.py).
+extensions.provide("refresh", refresh)
+extensions.provide("evaluation", current)

@@ -21,13 +21,11 @@ from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
 from tal.db import ids_by_name, insert_all
-from tal.evaluation import services as evaluation
-from tal.experiments import history as evidence, rules
+from tal.experiments import extensions, history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
 from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import N_
-from tal.journal.services import entries_of
 
 # Allowed status changes through the forms; a file load may set any status.
 TRANSITIONS = {
@@ -267,7 +265,7 @@ async def save(
     result = await _save(doc, actor, amendment, expected_version, from_file, correction, source, event,
                          attached_changed)
     if evaluate and result.changed:
-        await evaluation.refresh([result.slug])
+        await extensions.get("refresh")([result.slug])
     return result
 
 
@@ -450,7 +448,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
     if not can_read(actor, visibility=row["visibility"], status=row["status"]):
         raise NotFound(f"aucune expérimentation « {slug} »")
     doc = _decode(row["document"])
-    journal = await entries_of(row["id"], actor)
+    journal = await extensions.get("entries")(row["id"], actor)
     history = _history(row)
     head = doc.experiment
     return ExperimentView(
@@ -471,7 +469,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
 async def export(slug: str) -> ExperimentFile:
     """The whole document with every journal entry (command line, admins)."""
     row = await _row(slug)
-    return msgspec.structs.replace(_decode(row["document"]), journal=await entries_of(row["id"], everything=True))
+    return msgspec.structs.replace(_decode(row["document"]), journal=await extensions.get("entries")(row["id"], everything=True))
 
 
 async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:

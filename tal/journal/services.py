@@ -30,6 +30,7 @@ from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
 from tal.db import MAX_ID, ids_by_name, insert_all, json_value
 from tal.i18n import N_
+from tal.experiments import extensions
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import (
@@ -859,3 +860,8 @@ async def sharing_by_service(since: dt.date, until: dt.date) -> dict[str, dict[s
         for r in await JournalReaction.select(JournalReaction.entry).where(JournalReaction.entry.is_in(list(team_of))):
             sharing[team_of[r["entry"]]]["reactions"] += 1
     return sharing
+
+
+# The register shows them without importing the journal (tal/experiments/extensions.py).
+extensions.provide("entries", entries_of)
+extensions.provide("recognition", recognition)
