@@ -11,13 +11,14 @@ import pytest
 
 from conftest import ROOT, SAMPLES, _empty
 from tal import db, loader
+from tal.accounts.tables import Service
+from tal.audit import services as audit
 from tal.audit.tables import AuditEntry
 from tal.core.errors import DomainError
 from tal.evaluation import services as evaluation
 from tal.evaluation.tables import Snapshot
 from tal.experiments import fileformat, services
 from tal.experiments.tables import Experiment, ExperimentEvent, ExperimentObjective, ExperimentService, Objective
-from tal.accounts.tables import Service
 from tal.journal import services as journal
 from tal.journal.tables import JournalEntry, JournalEntryService, JournalEntryTag, Tag
 
@@ -70,7 +71,6 @@ async def one_at_a_time(docs) -> None:
                 await journal.replace_entries(result.experiment_id, result.service_id, doc.journal, new=True)
             results.append(result)
         file = {"account_id": None, "address": None, "detail": {"source": "file"}}
-        from tal.audit import services as audit
         await audit.record_many(
             [{**file, "action": "experiment.register", "target": r.slug} for r in results if r.registered]
             + [{**file, "action": "experiment.amend", "target": r.slug,

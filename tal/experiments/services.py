@@ -469,7 +469,8 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
 async def export(slug: str) -> ExperimentFile:
     """The whole document with every journal entry (command line, admins)."""
     row = await _row(slug)
-    return msgspec.structs.replace(_decode(row["document"]), journal=await extensions.get("entries")(row["id"], everything=True))
+    entries = await extensions.get("entries")(row["id"], everything=True)
+    return msgspec.structs.replace(_decode(row["document"]), journal=entries)
 
 
 async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:
