@@ -9,7 +9,8 @@ Run from the repository root (SQLite, one `tal serve` process on the loopback):
 It writes N `tal-experiment/1` files (made from the samples of `experiments/`, each
 with `--entries` journal entries, services, objectives and tags spread over the
 collectivité), times `tal load` of the whole folder (one transaction, all or
-nothing), creates an agent, starts `tal serve`, signs in, and drives each page for
+nothing; with `--load-only`, a tenth of the files into another database first, to
+show the time per file at two sizes), creates an agent, starts `tal serve`, signs in, and drives each page for
 `--duration` seconds with `--connections` concurrent clients: with wrk when it is
 installed, otherwise with the Python load generator below (httpx; it shares the
 machine's cores with the server, so its figures are a floor). It prints, per page,
@@ -174,13 +175,38 @@ def build(env: dict, folder: Path, args: argparse.Namespace) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     write_files(folder, args.experiments, args.entries)
+    timed_load(env, folder, args.experiments, args.entries)
+    tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
+        stdin=PASSWORD + "\n")
+
+
+def time_load(tmp: Path, count: int, entries: int, smaller: tuple[int, float] | None = None) -> tuple[dict, float]:
+    """Write `count` files under `tmp` and time `tal load` of them into a new SQLite database
+    there (see `timed_load`). Returns the environment and the seconds."""
+    folder = tmp / "files"
+    folder.mkdir(parents=True)
+    env = {**os.environ, "TAL_DATABASE_URL": f"sqlite:///{tmp}/tal.sqlite", "TAL_DATA_DIR": str(tmp),
+           "PYTHONPATH": str(ROOT)}
+    write_files(folder, count, entries)
+    return env, timed_load(env, folder, count, entries, smaller)
+
+
+def timed_load(env: dict, folder: Path, count: int, entries: int, smaller: tuple[int, float] | None = None) -> float:
+    """Time `tal load` of `folder`; print the time, files/s, the time per file and the load
+    average; with `smaller` (the count and seconds of a smaller load), also the time of each
+    file beyond it: the same at any size when the load is linear in the number of files (the
+    time per file of a small load also carries the fixed cost of start-up and migrations)."""
     started = time.monotonic()
     out = tal(env, "load", str(folder)).stdout.strip()
     seconds = time.monotonic() - started
-    print(f"tal load: {args.experiments} files, {args.experiments * args.entries} journal entries "
-          f"in {seconds:.1f} s ({args.experiments / seconds:.0f} files/s): {out}")
-    tal(env, "user", "create", "agent", "--role", "agent", "--service", SERVICES[0], "--password-stdin",
-        stdin=PASSWORD + "\n")
+    per_file = seconds / count * 1000
+    ratio = ""
+    if smaller:
+        beyond = (seconds - smaller[1]) / (count - smaller[0]) * 1000
+        ratio = f", {beyond:.1f} ms per file beyond the first {smaller[0]}"
+    print(f"tal load: {count} files, {count * entries} journal entries in {seconds:.1f} s ({count / seconds:.0f} "
+          f"files/s, {per_file:.1f} ms per file{ratio}; load average {os.getloadavg()[0]:.1f}): {out}", flush=True)
+    return seconds
 
 
 def main() -> int:
@@ -201,6 +227,13 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tal-bench-") as scratch:
+        if args.load_only:  # SQLite; linearity: a tenth of the files into a database of its own, then all of them
+            small = None
+            if args.experiments >= 10:
+                small = (args.experiments // 10,
+                         time_load(Path(scratch) / "tenth", args.experiments // 10, args.entries)[1])
+            time_load(Path(scratch) / "all", args.experiments, args.entries, small)
+            return 0
         tmp = args.keep.resolve() if args.keep else Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
         url = args.database_url if args.engine == "postgresql" else f"sqlite:///{tmp / 'tal.sqlite'}"
@@ -212,8 +245,6 @@ def main() -> int:
                 asyncio.run(reset_schema(url))
             build(env, tmp / "files", args)
             (tmp / "built").write_text(f"{args.experiments} {args.entries}\n", encoding="utf-8")
-        if args.load_only:
-            return 0
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         if args.workers > 1:  # uvicorn's workers, each with its own pool (what `tal serve` runs, times N)

@@ -40,6 +40,7 @@ from tal.audit.retention import AuditRetention
 from tal.core.openapi import openapi_config
 from tal.core.rendercache import CachedPages
 from tal.core.templating import register_globals, template_engine
+from tal.evaluation import present as _evaluation  # noqa: F401  (gives the register its evaluation)
 from tal.experiments import api as experiments_api
 from tal.experiments import api_write as experiments_api_write
 from tal.experiments import web as experiments_web

@@ -119,6 +119,43 @@ def _progress():
                     console=console, disable=not console.is_terminal, transient=True)
 
 
+def _read(path: Path):
+    """One file read and checked (in a worker process): the document, or the parts of its
+    error (an exception would not cross from the worker with its field)."""
+    from tal.core.errors import DomainError
+    from tal.experiments import fileformat
+
+    try:
+        return fileformat.read(path), None
+    except DomainError as exc:
+        return None, (type(exc), exc.template, exc.field, exc.params)
+
+
+def _read_all(paths: list[Path], advance) -> list:
+    """Read and check the files, in worker processes (one a core) when there are many:
+    parsing needs no database. The first bad file in the files' order is refused."""
+    import concurrent.futures
+    import multiprocessing
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < 200 or workers == 1:
+        outcomes = []
+        for path in paths:
+            outcomes.append(_read(path))
+            advance()
+    else:
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            outcomes = []
+            for outcome in pool.map(_read, paths, chunksize=50):
+                outcomes.append(outcome)
+                advance()
+    for doc, error in outcomes:
+        if error is not None:
+            kind, template, field, params = error
+            raise kind(template, field, params or None)
+    return [doc for doc, _ in outcomes]
+
+
 async def _load(paths: list[Path]) -> str:
     from tal import db, loader
     from tal.experiments import fileformat
@@ -126,10 +163,7 @@ async def _load(paths: list[Path]) -> str:
     paths = fileformat.collect(paths)
     with _progress() as progress:
         reading = progress.add_task("Lecture des fichiers", total=len(paths))
-        docs = []
-        for path in paths:
-            docs.append(fileformat.read(path))
-            progress.advance(reading)
+        docs = _read_all(paths, lambda: progress.advance(reading))
         await _prepare()
         saving = progress.add_task("Enregistrement", total=len(docs))
         async with db.transaction():
@@ -226,8 +260,15 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+def _areas() -> None:
+    """The areas that give the register what it shows and refreshes (its extensions)."""
+    import tal.evaluation.present  # noqa: F401
+    import tal.journal.services  # noqa: F401
+
+
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    _areas()
     if args.command == "serve":
         _serve(args)
     elif args.command == "load":

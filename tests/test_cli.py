@@ -54,6 +54,27 @@ def test_a_bad_file_exits_1_with_one_line_and_writes_nothing(tal, tmp_path):
     assert tal("export", "essai-minimal").returncode == 1  # the good file was not loaded either
 
 
+def test_many_files_are_read_in_workers_and_the_first_bad_one_is_named(tal, tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for i in range(240):  # enough for the worker processes
+        text = MINIMAL.replace("essai-minimal", f"essai-{i:03d}")
+        if i in (150, 200):
+            text = text.replace("n = 1190", "n = -5")
+        (folder / f"f{i:03d}.toml").write_text(text, encoding="utf-8")
+    result = tal("load", str(folder))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "f150.toml : iterations[1].results[2].n : doit être un entier supérieur ou égal à 0" in result.stderr
+    assert tal("export", "essai-000").returncode == 1
+    (folder / "f150.toml").write_text(MINIMAL.replace("essai-minimal", "essai-150"), encoding="utf-8")
+    (folder / "f200.toml").write_text(MINIMAL.replace("essai-minimal", "essai-200"), encoding="utf-8")
+    result = tal("load", str(folder))
+    assert result.stdout.strip() == "240 fichier(s) lu(s) : 240 créé(s), 0 mis à jour, 0 inchangé(s)."
+    exported = tal("export", "essai-239")
+    assert fileformat.parse(exported.stdout) == fileformat.parse(MINIMAL.replace("essai-minimal", "essai-239"))
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

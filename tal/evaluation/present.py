@@ -12,9 +12,10 @@ import msgspec
 
 from markupsafe import Markup
 
-from tal.evaluation import charts
-from tal.i18n import format_period
+from tal.evaluation import charts, services
+from tal.i18n import format_period, translations
 from tal.evaluation.sentences import Phrase, method_label, verdict_label
+from tal.experiments import extensions
 from tal.experiments.schemas import ExperimentFile
 
 
@@ -242,3 +243,24 @@ def present_stored(result: dict, computed_at: object, doc: ExperimentFile, gette
     else:
         _SHOWN.move_to_end(key)
     return views
+
+
+async def page_results(slug: str, doc: ExperimentFile, lang: str) -> dict:
+    """The results part of an experiment's page: its evaluation, per iteration, and the
+    iteration whose team is invited to share what it learned."""
+    found = await services.current(slug, doc)
+    results = {}
+    if found.result is not None:
+        gettext = translations(lang).gettext
+        shown = (present(found.result, doc, gettext, lang) if found.computed_at is None
+                 else present_stored(found.result, found.computed_at, doc, gettext, lang))
+        results = {it.number: it for it in shown}
+    # A refuted or inconclusive hypothesis invites its team to share what it learned.
+    invite = next((n for n, it in sorted(results.items(), reverse=True) if any(
+        c.raw["role"] == "primary" and c.raw.get("verdict") in ("contradicted", "inconclusive") for c in it.comparisons)), None)
+    return {"results": results, "invite": invite, "evaluation": found}
+
+
+# The register shows them without importing the evaluation (tal/experiments/extensions.py).
+extensions.provide("evaluation_page", page_results)
+extensions.provide("sample_sizes", sample_sizes)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import anyio.to_thread
 import msgspec
 
+from tal.db import BATCH, insert_all
 from tal.evaluation.tables import Snapshot
+from tal.experiments import extensions
 from tal.experiments.schemas import ExperimentFile
 from tal.experiments.tables import Experiment
 
@@ -104,6 +106,8 @@ async def refresh(slugs: list[str] | None = None) -> int:
     outcomes = await anyio.to_thread.run_sync(evaluate_many, [doc for _, _, doc in stale])
     engine = msgspec.json.encode(engine_versions()).decode()
     now = dt.datetime.now(dt.timezone.utc)
+    added = []
+    verdicts: dict[str, list[int]] = {}
     for (experiment_id, digest, _), (result, error) in zip(stale, outcomes):
         values = {
             Snapshot.inputs_hash: digest,
@@ -116,10 +120,14 @@ async def refresh(slugs: list[str] | None = None) -> int:
         if experiment_id in known:
             await Snapshot.update(values).where(Snapshot.experiment == experiment_id)
         else:
-            await Snapshot.insert(Snapshot(experiment=experiment_id, **{c._meta.name: v for c, v in values.items()}))
-        # The review counts verdicts on the experiment's row (tal/review/queries.py): written with the snapshot.
-        await Experiment.update({Experiment.verdict: values[Snapshot.verdict] or ""}).where(
-            Experiment.id == experiment_id)
+            added.append(Snapshot(experiment=experiment_id, **{c._meta.name: v for c, v in values.items()}))
+        verdicts.setdefault(values[Snapshot.verdict] or "", []).append(experiment_id)
+    await insert_all(Snapshot, added)
+    # The review counts verdicts on the experiment's row (tal/review/queries.py): written with
+    # the snapshot, one statement per verdict and batch of rows.
+    for verdict, ids in verdicts.items():
+        for start in range(0, len(ids), BATCH):
+            await Experiment.update({Experiment.verdict: verdict}).where(Experiment.id.is_in(ids[start:start + BATCH]))
     return len(stale)
 
 
@@ -143,3 +151,8 @@ async def current(slug: str, doc: ExperimentFile) -> Evaluation:
         )
     [(result, error)] = await anyio.to_thread.run_sync(evaluate_many, [doc])
     return Evaluation(result, error, None, engine_versions())
+
+
+# The register refreshes and shows them without importing the evaluation (tal/experiments/extensions.py).
+extensions.provide("refresh", refresh)
+extensions.provide("evaluation", current)

@@ -12,8 +12,7 @@ from litestar.params import FromPath, QueryParameter
 
 from tal import db
 from tal.core.pagination import PER_PAGE
-from tal.evaluation import services as evaluation
-from tal.experiments import services
+from tal.experiments import extensions, services
 from tal.experiments.plan import canonical_plan
 from tal.experiments.schemas import ExperimentFile
 from tal.i18n import N_
@@ -130,7 +129,7 @@ async def list_experiments(
 async def experiment(request: Request, slug: FromPath[str]) -> ExperimentOut:
     async with db.transaction(write=False):
         view = await services.get(slug, request.scope["state"].get("actor"))
-        found = await evaluation.current(slug, view.doc)
+        found = await extensions.get("evaluation")(slug, view.doc)
     return ExperimentOut(
         slug=view.slug,
         url=f"/experimentations/{view.slug}",

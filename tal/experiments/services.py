@@ -20,13 +20,12 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
-from tal.evaluation import services as evaluation
-from tal.experiments import history as evidence, rules
+from tal.db import ids_by_name, insert_all
+from tal.experiments import extensions, history as evidence, rules
 from tal.experiments.plan import describe_changes, plan_hash
 from tal.experiments.schemas import Amendment, Decision, ExperimentFile
 from tal.experiments.tables import Experiment, ExperimentObjective, ExperimentService, Objective
 from tal.i18n import TIMEZONE, N_
-from tal.journal.services import entries_of
 
 # Allowed status changes through the forms; a file load may set any status.
 TRANSITIONS = {
@@ -147,47 +146,53 @@ def _search_text(doc: ExperimentFile) -> str:
 async def _ensure_references(doc: ExperimentFile, create: bool) -> int:
     """The owning service's id; unknown services and objectives are created (files)
     or refused (forms)."""
+    await _ensure_all_references([doc], create)
     head = doc.experiment
-    services = [head.service, *head.partner_services]
-    if doc.decision:
-        services += doc.decision.target_services
-    known = await _ids(Service, Service.name, services)
+    return (await ids_by_name(Service, Service.name, [head.service]))[head.service]
+
+
+async def _ensure_all_references(docs: list[ExperimentFile], create: bool) -> None:
+    services, objectives = [], []
+    for doc in docs:
+        head = doc.experiment
+        services += [head.service, *head.partner_services, *(doc.decision.target_services if doc.decision else [])]
+        objectives += head.objectives
+    known = await ids_by_name(Service, Service.name, services)
     for name in dict.fromkeys(services):
         if name not in known:
             if not create:
                 raise DomainError(N_("service inconnu\u202f: «\u202f%(name)s\u202f»"), "service", {"name": name})
             await ensure_service(name)
-    known_objectives = await _ids(Objective, Objective.title, head.objectives)
-    for title in dict.fromkeys(head.objectives):
+    known_objectives = await ids_by_name(Objective, Objective.title, objectives)
+    for title in dict.fromkeys(objectives):
         if title not in known_objectives:
             if not create:
                 raise DomainError(N_("objectif inconnu\u202f: «\u202f%(title)s\u202f»"), "objectives", {"title": title})
             await Objective.insert(Objective(title=title))
-    row = await Service.select(Service.id).where(Service.name == head.service).first()
-    return row["id"]
 
 
-async def _ids(table, column, names: list[str]) -> dict[str, int]:
-    """The ids of the rows of `table` whose `column` is one of `names`, by name."""
-    if not names:
-        return {}
-    rows = await table.select(table.id, column).where(column.is_in(list(dict.fromkeys(names))))
-    return {r[column._meta.name]: r["id"] for r in rows}
+async def _link(experiment_id: int, doc: ExperimentFile, new: bool = False) -> None:
+    """The related rows a page filters on: owning and partner services, objectives.
+    `new`: the experiment was just created and has none yet."""
+    if not new:
+        await ExperimentService.delete().where(ExperimentService.experiment == experiment_id)
+        await ExperimentObjective.delete().where(ExperimentObjective.experiment == experiment_id)
+    await _link_all([(experiment_id, doc)])
 
 
-async def _link(experiment_id: int, doc: ExperimentFile) -> None:
-    """The related rows a page filters on: owning and partner services, objectives."""
-    head = doc.experiment
-    names = list(dict.fromkeys([head.service, *head.partner_services]))
-    services = await _ids(Service, Service.name, names)
-    objectives = await _ids(Objective, Objective.title, head.objectives)
-    await ExperimentService.delete().where(ExperimentService.experiment == experiment_id)
-    await ExperimentObjective.delete().where(ExperimentObjective.experiment == experiment_id)
-    await ExperimentService.insert(*(ExperimentService(experiment=experiment_id, service=services[name],
-                                                       owner=rank == 0) for rank, name in enumerate(names)))
-    if objectives:
-        await ExperimentObjective.insert(*(ExperimentObjective(experiment=experiment_id, objective=objective_id)
-                                           for objective_id in objectives.values()))
+async def _link_all(created: list[tuple[int, ExperimentFile]]) -> None:
+    """Insert the related rows of experiments that have none."""
+    services, objectives = [], []
+    for experiment_id, doc in created:
+        head = doc.experiment
+        names = list(dict.fromkeys([head.service, *head.partner_services]))
+        ids = await ids_by_name(Service, Service.name, names)
+        services += [ExperimentService(experiment=experiment_id, service=ids[name], owner=rank == 0)
+                     for rank, name in enumerate(names)]
+        objectives += [ExperimentObjective(experiment=experiment_id, objective=objective_id)
+                       for objective_id in (await ids_by_name(Objective, Objective.title, head.objectives)).values()]
+    await insert_all(ExperimentService, services)
+    await insert_all(ExperimentObjective, objectives)
 
 
 def _check_lock(old: ExperimentFile, new: ExperimentFile, old_hash: str, amendment: Amendment | None,
@@ -260,7 +265,7 @@ async def save(
     result = await _save(doc, actor, amendment, expected_version, from_file, correction, source, event,
                          attached_changed)
     if evaluate and result.changed:
-        await evaluation.refresh([result.slug])
+        await extensions.get("refresh")([result.slug])
     return result
 
 
@@ -377,6 +382,15 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
     service_id = await _ensure_references(doc, create=from_file)
     if actor is not None and not can_edit(actor, owner=head.service, partners=head.partner_services):
         raise DomainError(N_("votre service doit être le service porteur ou un service partenaire"), "service")
+    experiment = _new_row(doc, service_id, from_file)
+    await experiment.save()
+    await _link(experiment.id, doc, new=True)
+    await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
+    return _created(doc, experiment.id, service_id)
+
+
+def _new_row(doc: ExperimentFile, service_id: int, from_file: bool) -> Experiment:
+    head = doc.experiment
     # A file brings its registration date; the other steps are dated by the load.
     source = {"source": "file"} if from_file else {}
     history = [] if head.registered_at else [{"status": "draft", "at": now().isoformat(), **source}]
@@ -385,22 +399,48 @@ async def _insert(doc: ExperimentFile, actor: Actor | None, from_file: bool, ori
     if head.status not in ("draft", "registered"):
         history.append({"status": head.status, "at": now().isoformat(), **source})
     columns = _columns(doc, service_id)
-    experiment = Experiment(
+    return Experiment(
         **{column._meta.name: value for column, value in columns.items()},
         slug=head.slug,
         registration_hash=columns[Experiment.plan_hash] if head.registered_at else None,
         status_history=msgspec.json.encode(history).decode(),
     )
-    await experiment.save()
-    await _link(experiment.id, doc)
-    await evidence.record_amendments(experiment.id, 0, len(doc.amendments), origin, actor)
-    return SaveResult(head.slug, created=True, changed=True, amended=len(doc.amendments),
-                      registered=head.registered_at is not None, experiment_id=experiment.id, service_id=service_id)
 
 
-async def id_of(slug: str) -> int | None:
-    row = await Experiment.select(Experiment.id).where(Experiment.slug == slug).first()
-    return row["id"] if row else None
+def _created(doc: ExperimentFile, experiment_id: int, service_id: int) -> SaveResult:
+    return SaveResult(doc.experiment.slug, created=True, changed=True, amended=len(doc.amendments),
+                      registered=doc.experiment.registered_at is not None, experiment_id=experiment_id,
+                      service_id=service_id)
+
+
+def check(doc: ExperimentFile) -> None:
+    """The checks of a document on its own (DomainError naming the key path)."""
+    rules.check(doc)
+
+
+async def create_from_files(docs: list[ExperimentFile]) -> list[SaveResult]:
+    """Create the experiments of files whose slugs are not in the database, each
+    already checked (`check`), in a few statements for all: the same rows as
+    `save(doc, None, from_file=True)` of each in turn."""
+    await _ensure_all_references(docs, create=True)
+    services = await ids_by_name(Service, Service.name, [d.experiment.service for d in docs])
+    rows = [_new_row(doc, services[doc.experiment.service], from_file=True) for doc in docs]
+    id_of = {r["slug"]: r["id"] for r in await insert_all(Experiment, rows, Experiment.id, Experiment.slug)}
+    ids = [id_of[doc.experiment.slug] for doc in docs]
+    await _link_all(list(zip(ids, docs)))
+    for experiment_id, doc in zip(ids, docs):
+        await evidence.record_amendments(experiment_id, 0, len(doc.amendments), "file", None)
+    return [_created(doc, experiment_id, services[doc.experiment.service]) for experiment_id, doc in zip(ids, docs)]
+
+
+async def ids_of(slugs: list[str]) -> dict[str, int]:
+    """The ids of the experiments with these slugs (those that exist), by slug."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(slugs), 500):
+        rows = await Experiment.select(Experiment.id, Experiment.slug).where(
+            Experiment.slug.is_in(slugs[start:start + 500]))
+        ids.update({r["slug"]: r["id"] for r in rows})
+    return ids
 
 
 async def exists(slug: str) -> bool:
@@ -420,7 +460,7 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
     if not can_read(actor, visibility=row["visibility"], status=row["status"]):
         raise NotFound(N_("aucune expérimentation «\u202f%(slug)s\u202f»"), None, {"slug": slug[:80]})
     doc = _decode(row["document"])
-    journal = await entries_of(row["id"], actor)
+    journal = await extensions.get("entries")(row["id"], actor)
     history = _history(row)
     head = doc.experiment
     return ExperimentView(
@@ -441,7 +481,8 @@ async def get(slug: str, actor: Actor | None) -> ExperimentView:
 async def export(slug: str) -> ExperimentFile:
     """The whole document with every journal entry (command line, admins)."""
     row = await _row(slug)
-    return msgspec.structs.replace(_decode(row["document"]), journal=await entries_of(row["id"], everything=True))
+    entries = await extensions.get("entries")(row["id"], everything=True)
+    return msgspec.structs.replace(_decode(row["document"]), journal=entries)
 
 
 async def search(filters: Filters, actor: Actor | None) -> Page[Summary]:

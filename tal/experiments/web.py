@@ -21,11 +21,9 @@ from tal.core.errors import Conflict, DomainError, Forbidden, FormErrors
 from tal.core.http import actor_of, signed_in
 from tal.core.templating import flash, language, render
 from tal.core.text import slugify
-from tal.evaluation import services as evaluation
-from tal.evaluation.present import present, present_stored, sample_sizes
-from tal.i18n import N_, translations
+from tal.i18n import N_
 from tal.core.validation import convert
-from tal.experiments import fileformat, forms, services
+from tal.experiments import extensions, fileformat, forms, services
 from tal.experiments.schemas import (
     DESIGNS,
     FORMAT,
@@ -106,11 +104,9 @@ def to_detail(slug: FromPath[str]) -> Redirect:
 @get("/", name="home")
 async def home(request: Request) -> Template:
     actor = actor_of(request)
-    from tal.journal import services as journal
-
     async with db.transaction(write=False):
         latest = await services.search(services.Filters(), actor)
-        recognition = await journal.recognition(actor)
+        recognition = await extensions.get("recognition")(actor)
     return render(request, "home.html", latest=latest.items[:6], total=latest.total, journal=recognition)
 
 
@@ -153,19 +149,9 @@ async def detail_context(request: Request, slug: str) -> dict[str, Any]:
     """The experiment page: the experiment and its evaluation, per iteration."""
     async with db.transaction(write=False):
         view = await services.get(slug, actor_of(request))
-        found = await evaluation.current(slug, view.doc)
-    lang = language(request)
-    results = {}
-    if found.result is not None:
-        shown = (present(found.result, view.doc, translations(lang).gettext, lang) if found.computed_at is None
-                 else present_stored(found.result, found.computed_at, view.doc, translations(lang).gettext, lang))
-        results = {it.number: it for it in shown}
-    # A refuted or inconclusive hypothesis invites its team to share what it learned.
-    invite = next((n for n, it in sorted(results.items(), reverse=True) if any(
-        c.raw["role"] == "primary" and c.raw.get("verdict") in ("contradicted", "inconclusive") for c in it.comparisons)), None)
-    return {"view": view, "doc": view.doc, "transitions": services.TRANSITIONS, "results": results,
-            "needed": sample_sizes(view.doc), "invite": invite,
-            "evaluation": found, "error": None}
+        evaluated = await extensions.get("evaluation_page")(slug, view.doc, language(request))
+    return {"view": view, "doc": view.doc, "transitions": services.TRANSITIONS, **evaluated,
+            "needed": extensions.get("sample_sizes")(view.doc), "error": None}
 
 
 async def experiment_file(request: Request, slug: FromPath[str]) -> Response:
@@ -309,7 +295,8 @@ def plan_page_context(view: services.ExperimentView, form: FormMultiDict | None,
         "metrics": forms.row_count(form, "metrics", len(doc.metrics)),
         "arms": forms.row_count(form, "arms", len(doc.arms), minimum=2),
     }
-    return {"view": view, "doc": doc, "form": form, "error": error, "counts": counts, "needed": sample_sizes(doc)}
+    return {"view": view, "doc": doc, "form": form, "error": error, "counts": counts,
+            "needed": extensions.get("sample_sizes")(doc)}
 
 
 @get("/experimentations/{slug:str}/plan", name="experiment_plan")

@@ -28,8 +28,9 @@ from tal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tal.core import fulltext
 from tal.core.pagination import PER_PAGE, Page
 from tal.core.text import normalise
-from tal.db import MAX_ID, json_value
+from tal.db import MAX_ID, ids_by_name, insert_all, json_value
 from tal.i18n import N_
+from tal.experiments import extensions
 from tal.experiments.schemas import JournalEntry as EntryDoc
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import (
@@ -654,7 +655,7 @@ async def ensure_tags(names: list[str]) -> None:
     names = list(dict.fromkeys(names))
     if not names:
         return
-    known = {r["name"] for r in await Tag.select(Tag.name).where(Tag.name.is_in(names))}
+    known = await ids_by_name(Tag, Tag.name, names)
     if missing := [name for name in names if name not in known]:
         await Tag.insert(*(Tag(name=name) for name in missing))
 
@@ -710,20 +711,18 @@ def _key(entry) -> tuple[str, dt.date]:
 
 
 async def replace_entries(experiment_id: int, team_id: int | None, entries: list[EntryDoc], *,
-                          new: bool = False) -> None:
+                          new: bool = False, team_name: str | None = None) -> None:
     """Make the experiment's file entries match the file. An entry is matched with the
     stored one of the same title and date, whatever its rank: matched entries are
     updated in place (keeping reactions and comments), new ones added, those no longer
     in the file withdrawn. A file may not change the text of a published entry
     (DomainError naming `journal[N].field`, nothing written). `new`: the experiment was
-    just created, nothing is stored yet."""
-    ranks: dict[tuple, int] = {}
-    for rank, entry in enumerate(entries, start=1):
-        if _key(entry) in ranks:
-            raise DomainError(SAME_KEY, f"journal[{rank}].title")
-        ranks[_key(entry)] = rank
-    team = await Service.select(Service.name).where(Service.id == team_id).first() if team_id else None
-    team_name = team["name"] if team else None
+    just created, nothing is stored yet. `team_name`: the name of `team_id` when the
+    caller knows it."""
+    ranks = check_file_entries(entries)
+    if team_id and team_name is None:
+        team = await Service.select(Service.name).where(Service.id == team_id).first()
+        team_name = team["name"] if team else None
     existing: dict[tuple, dict] = {}
     if not new:
         written_in_tal = {_key(r) for r in await JournalEntry.select(JournalEntry.title, JournalEntry.happened_on).where(
@@ -744,19 +743,11 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
     await ensure_tags([t for e in entries for t in e.tags])
     added: list[tuple[JournalEntry, dict]] = []
     for position, entry in enumerate(entries):
-        values = {k: getattr(entry, k) for k in FILE_FIELDS if k != "published"}
-        columns = {
-            **{getattr(JournalEntry, k): v for k, v in values.items()},
-            JournalEntry.state: "published" if entry.published else "draft",
-            JournalEntry.position: position,
-            JournalEntry.search_text: _search_text(values),
-        }
         old = existing.get(_key(entry))
         if old is None:
-            added.append((JournalEntry(experiment=experiment_id, team=team_id,
-                                       **{c._meta.name: v for c, v in columns.items()},
-                                       published_at=now() if entry.published else None), values))
+            added.append(_new_entry(experiment_id, team_id, position, entry))
             continue
+        values, columns = _columns(position, entry)
         if old["state"] == "withdrawn":
             continue  # a withdrawal in TAL stands: a file does not bring an entry back
         await JournalEntry.update({**columns, JournalEntry.updated_at: now()}).where(JournalEntry.id == old["id"])
@@ -767,7 +758,7 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
         if published:
             await _audit_file("journal.publish", old["id"])
     if added:
-        await _add_entries(added, team_name)
+        await _add_entries(added, {experiment_id: team_name})
     kept = {_key(e) for e in entries}
     for key, extra in existing.items():
         if key not in kept and extra["state"] != "withdrawn":
@@ -778,29 +769,66 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
             await _audit_file("journal.withdraw", extra["id"], {"reason": FILE_WITHDRAWAL})
 
 
-async def _add_entries(added: list[tuple[JournalEntry, dict]], team: str | None) -> None:
-    """Insert a file's new entries and their related rows in a few statements."""
-    inserted = await JournalEntry.insert(*(entry for entry, _ in added)).returning(JournalEntry.id, JournalEntry.position)
-    id_at = {r["position"]: r["id"] for r in inserted}
+def check_file_entries(entries: list[EntryDoc]) -> dict[tuple, int]:
+    """The rank of each entry of a file by its key; DomainError when two have the same."""
+    ranks: dict[tuple, int] = {}
+    for rank, entry in enumerate(entries, start=1):
+        if _key(entry) in ranks:
+            raise DomainError(SAME_KEY, f"journal[{rank}].title")
+        ranks[_key(entry)] = rank
+    return ranks
+
+
+def _columns(position: int, entry: EntryDoc) -> tuple[dict, dict]:
+    """The values a file gives an entry, and the columns they set."""
+    values = {k: getattr(entry, k) for k in FILE_FIELDS if k != "published"}
+    return values, {
+        **{getattr(JournalEntry, k): v for k, v in values.items()},
+        JournalEntry.state: "published" if entry.published else "draft",
+        JournalEntry.position: position,
+        JournalEntry.search_text: _search_text(values),
+    }
+
+
+def _new_entry(experiment_id: int, team_id: int | None, position: int, entry: EntryDoc) -> tuple[JournalEntry, dict]:
+    values, columns = _columns(position, entry)
+    return JournalEntry(experiment=experiment_id, team=team_id, **{c._meta.name: v for c, v in columns.items()},
+                        published_at=now() if entry.published else None), values
+
+
+async def add_file_entries(created: list[tuple[int, int | None, str | None, list[EntryDoc]]]) -> None:
+    """The entries of files whose experiments were just created (experiment id, team id
+    and name, entries, each list already checked by `check_file_entries`), in a few
+    statements for all: the same rows as `replace_entries(..., new=True)` of each in turn."""
+    await ensure_tags([t for *_, entries in created for e in entries for t in e.tags])
+    await _add_entries([_new_entry(experiment_id, team_id, position, entry)
+                        for experiment_id, team_id, _, entries in created for position, entry in enumerate(entries)],
+                       {experiment_id: team_name for experiment_id, _, team_name, _ in created})
+
+
+async def _add_entries(added: list[tuple[JournalEntry, dict]], teams: dict[int, str | None]) -> None:
+    """Insert new entries of files and their related rows in a few statements
+    (`teams`: the team's name of each experiment)."""
+    inserted = await insert_all(JournalEntry, [entry for entry, _ in added], JournalEntry.id, JournalEntry.experiment,
+                                JournalEntry.position)
+    id_at = {(r["experiment"], r["position"]): r["id"] for r in inserted}
     tag_names = list(dict.fromkeys(t for _, values in added for t in values.get("tags") or []))
-    service_names = list(dict.fromkeys([*([team] if team else []), *(n for _, v in added for n in v.get("services") or [])]))
-    tags = {r["name"]: r["id"] for r in await Tag.select(Tag.id, Tag.name).where(Tag.name.is_in(tag_names))} \
-        if tag_names else {}
-    services = {r["name"]: r["id"] for r in await Service.select(Service.id, Service.name).where(
-        Service.name.is_in(service_names))} if service_names else {}
+    service_names = list(dict.fromkeys([*(team for team in teams.values() if team),
+                                        *(n for _, v in added for n in v.get("services") or [])]))
+    tags = await ids_by_name(Tag, Tag.name, tag_names)
+    services = await ids_by_name(Service, Service.name, service_names)
     links, concerned, published = [], [], []
     for entry, values in added:
-        entry_id = id_at[entry.position]
+        entry_id = id_at[(entry.experiment, entry.position)]
         links += [JournalEntryTag(entry=entry_id, tag=tags[t]) for t in dict.fromkeys(values.get("tags") or [])]
+        team = teams[entry.experiment]
         names = dict.fromkeys([*([team] if team else []), *(values.get("services") or [])])
         concerned += [JournalEntryService(entry=entry_id, service=services[n]) for n in names if n in services]
         if entry.state == "published":
             published.append(_file_event("journal.publish", entry_id))
     await audit.record_many(published)
-    if links:
-        await JournalEntryTag.insert(*links)
-    if concerned:
-        await JournalEntryService.insert(*concerned)
+    await insert_all(JournalEntryTag, links)
+    await insert_all(JournalEntryService, concerned)
 
 
 FILE_WITHDRAWAL = "retirée du fichier de l'expérimentation"
@@ -832,3 +860,8 @@ async def sharing_by_service(since: dt.date, until: dt.date) -> dict[str, dict[s
         for r in await JournalReaction.select(JournalReaction.entry).where(JournalReaction.entry.is_in(list(team_of))):
             sharing[team_of[r["entry"]]]["reactions"] += 1
     return sharing
+
+
+# The register shows them without importing the journal (tal/experiments/extensions.py).
+extensions.provide("entries", entries_of)
+extensions.provide("recognition", recognition)
