@@ -381,7 +381,7 @@ def _tabac_with(old: str, new: str) -> str:
 @pytest.mark.parametrize(("old", "new", "path", "message"), [
     ('key = "taux-admissions"\nhypothesis = "h1"\nlabel = "Admissions pour syndrome coronarien aigu par habitant '
      '(population standardisée), par mois"\nkind = "rate"', None, "iterations[1].series[2].exposure",
-     "ne s'applique qu'à un indicateur « rate »"),
+     "ne s'applique qu'à un indicateur «\u202frate\u202f»"),
     ("exposure = [\n  379875.3,", "exposure = [\n", "iterations[1].series[2].exposure", "58 expositions pour 59 valeurs"),
     ("exposure = [\n  379875.3,", "exposure = [\n  -1.0,", "iterations[1].series[2].exposure[1]", "supérieur à 0"),
     ('intervention_at = "2005-01"\n\n[iterations.learning]', 'intervention_at = "2005-1"\n\n[iterations.learning]',
