@@ -250,3 +250,40 @@ def test_a_stored_evaluation_is_presented_once_per_language_and_file():
                                                     *doc.metrics[1:]])
     assert present_stored(result, "2026-11-29", renamed, translations("fr").gettext, "fr") is not french
     assert present_stored(result, "2026-11-30", doc, translations("fr").gettext, "fr") is not french
+
+
+async def test_the_host_is_part_of_the_key_so_a_forged_host_cannot_poison_a_feed(app, samples, accounts):
+    entry = await _published_entry()
+    from tal.journal.tables import JournalEntry
+
+    await JournalEntry.update({JournalEntry.public: True}).where(JournalEntry.id == entry)
+    async with _browser(app) as http:
+        forged = await http.get("/journal/public.atom", headers={"Host": "evil.example"})
+        assert forged.status_code == 200 and "evil.example" in forged.text
+        honest = await http.get("/journal/public.atom")
+        assert honest.status_code == 200
+        assert "evil.example" not in honest.text and "testserver" in honest.text
+
+
+async def test_a_quoted_language_cookie_keys_the_page_in_the_language_it_was_written_in(app, samples, accounts):
+    async with _browser(app) as http:
+        english = await http.get("/journal?x=2", headers={"Cookie": 'lang="en"; tal_csrf=abc',
+                                                           "Accept-Language": "fr"})
+        assert english.status_code == 200 and 'lang="en"' in english.text
+        french = await http.get("/journal?x=2", headers={"Cookie": "tal_csrf=abc", "Accept-Language": "fr"})
+        assert french.status_code == 200 and 'lang="fr"' in french.text.split(">", 2)[1]
+
+
+async def test_requests_with_a_crafted_long_key_are_served_but_not_kept(app, samples, accounts):
+    async with _browser(app) as http:
+        kept_before = len(_cache(app))
+        for i in range(5):
+            response = await http.get(f"/journal/public.atom?x={i}{'a' * 3000}",
+                                      headers={"Cookie": "tal_csrf=" + "b" * 100})
+            assert response.status_code == 200
+        assert len(_cache(app)) == kept_before
+        size = _cache(app).size
+        assert (await http.get("/journal/public.atom?x=short", headers={"Cookie": "tal_csrf=b"})).status_code == 200
+        assert len(_cache(app)) == kept_before + 1
+        # The key's bytes count against the bound, not only the page's.
+        assert _cache(app).size - size > len("/journal/public.atom") + len("x=short")

@@ -35,6 +35,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from litestar._parsers import parse_cookie_string
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from piccolo.engine.sqlite import SQLiteEngine
@@ -47,6 +48,9 @@ EXACT = ("/",)
 MAX_ENTRIES = 2_000
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ENTRY_BYTES = 1024 * 1024
+# Requests whose key would be large are served without being kept: a page is not worth
+# keeping under a crafted 60 KB query or cookie, and the bounds count the key's bytes too.
+MAX_KEY_BYTES = 2048
 CSRF_COOKIE = "tal_csrf"
 
 
@@ -96,9 +100,9 @@ async def generation() -> tuple | None:
 class _Entry:
     __slots__ = ("status", "headers", "body", "size")
 
-    def __init__(self, status: int, headers: list, body: bytes) -> None:
+    def __init__(self, status: int, headers: list, body: bytes, key_size: int = 0) -> None:
         self.status, self.headers, self.body = status, headers, body
-        self.size = len(body) + sum(len(k) + len(v) for k, v in headers) + 200
+        self.size = len(body) + sum(len(k) + len(v) for k, v in headers) + key_size + 200
 
 
 class RenderCache:
@@ -156,12 +160,10 @@ class RenderCache:
         return seen
 
 
-def _cookie(headers: dict[bytes, bytes], name: str) -> str:
-    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return ""
+def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
+    """The request's cookies, read as Litestar reads them for the page (unquoted; the
+    last of a repeated name wins), so that the key's language is the page's."""
+    return parse_cookie_string(headers.get(b"cookie", b"").decode("latin-1"))
 
 
 def _set_cookie_name(value: bytes) -> str:
@@ -208,10 +210,17 @@ class CachedPages(ASGIMiddleware):
             return
         headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
         state = scope.get("state", {})
-        csrf = _cookie(headers, CSRF_COOKIE)
-        lang = i18n.pick(_cookie(headers, "lang") or None, headers.get(b"accept-language", b"").decode("latin-1"))
+        cookies = _cookies(headers)
+        csrf = cookies.get(CSRF_COOKIE, "")
+        lang = i18n.pick(cookies.get("lang") or None, headers.get(b"accept-language", b"").decode("latin-1"))
         reader = (generation_now, lang, repr(state.get("actor")), bool(state.get("bearer")), time.strftime("%Y-%m-%d"))
-        key = (*reader, csrf, scope.get("path"), scope.get("query_string", b""))
+        # The host and scheme too: a page may hold absolute addresses (the Atom feeds).
+        where = (scope.get("scheme", ""), headers.get(b"host", b""), scope.get("root_path", ""))
+        key = (*reader, *where, csrf, scope.get("path"), scope.get("query_string", b""))
+        key_size = sum(len(part) for part in key[2:] if isinstance(part, (str, bytes)))
+        if key_size > MAX_KEY_BYTES:
+            await next_app(scope, receive, send)
+            return
         now = clock()
         since = self.cache.since(reader, now)
         last_modified = int(since)
@@ -236,14 +245,14 @@ class CachedPages(ASGIMiddleware):
                 return
         done = self._running[key] = asyncio.Event()
         try:
-            await self._compute(scope, receive, send, next_app, generation_now, key, csrf, extra)
+            await self._compute(scope, receive, send, next_app, generation_now, key, csrf, extra, key_size)
         finally:
             done.set()
             if self._running.get(key) is done:
                 del self._running[key]
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, generation_now: object,
-                       key: tuple, csrf: str, extra: list) -> None:
+                       key: tuple, csrf: str, extra: list, key_size: int) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -258,12 +267,12 @@ class CachedPages(ASGIMiddleware):
             if start.get("status") == 200 and message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body"):
-                    self._keep(generation_now, key, start, b"".join(chunks), csrf)
+                    self._keep(generation_now, key, start, b"".join(chunks), csrf, key_size)
             await send(message)
 
         await next_app(scope, receive, keeping)
 
-    def _keep(self, generation_now: object, key: tuple, start: dict, body: bytes, csrf: str) -> None:
+    def _keep(self, generation_now: object, key: tuple, start: dict, body: bytes, csrf: str, key_size: int) -> None:
         kept = []
         for name, value in start.get("headers", []):
             if name.lower() == b"set-cookie":
@@ -276,4 +285,4 @@ class CachedPages(ASGIMiddleware):
             if name.lower() == b"last-modified":
                 continue
             kept.append((name, value))
-        self.cache.put(generation_now, key, _Entry(start["status"], kept, body))
+        self.cache.put(generation_now, key, _Entry(start["status"], kept, body, key_size))
