@@ -116,16 +116,24 @@ async def test_unknown_services_and_objectives_of_a_file_are_created(database):
 
 
 async def test_a_file_publishing_or_withdrawing_journal_entries_is_in_the_audit_log(database):
-    """Publications and withdrawals of journal entries are audited whatever their way in: a file too."""
+    """Publications and withdrawals of journal entries are audited whatever their way in: a file too.
+    A file withdraws a draft it leaves out; it may not leave out a published entry."""
     from tal.audit.tables import AuditEntry
 
-    entry = ('\n[[journal]]\ntitle = "Les SMS partaient deux fois"\nhappened_on = 2026-03-20\n'
-             'what_happened = "Une mise à jour a doublé les envois."\npublished = true\n')
-    await load_text(MINIMAL + entry)
-    [row] = await JournalEntry.select(JournalEntry.id, JournalEntry.state)
-    await load_text(MINIMAL)  # the entry left the file: it is withdrawn
-    assert (await JournalEntry.select(JournalEntry.state).first())["state"] == "withdrawn"
+    def entry(title: str, published: bool) -> str:
+        return (f'\n[[journal]]\ntitle = "{title}"\nhappened_on = 2026-03-20\n'
+                f'what_happened = "Une mise à jour a doublé les envois."\npublished = {str(published).lower()}\n')
+
+    await load_text(MINIMAL + entry("Les SMS partaient deux fois", False) + entry("Un brouillon", False))
+    ids = {r["title"]: r["id"] for r in await JournalEntry.select(JournalEntry.id, JournalEntry.title)}
+    await load_text(MINIMAL + entry("Les SMS partaient deux fois", True) + entry("Un brouillon", False))
+    await load_text(MINIMAL + entry("Les SMS partaient deux fois", True))  # the draft left the file: withdrawn
+    states = {r["title"]: r["state"] for r in await JournalEntry.select(JournalEntry.title, JournalEntry.state)}
+    assert states == {"Les SMS partaient deux fois": "published", "Un brouillon": "withdrawn"}
+    with pytest.raises(DomainError):
+        await load_text(MINIMAL)  # a published entry may not leave the file
     events = await AuditEntry.select(AuditEntry.action, AuditEntry.target, AuditEntry.account_id).where(
         AuditEntry.action.like("journal.%")).order_by(AuditEntry.id)
     assert [(e["action"], e["target"], e["account_id"]) for e in events] == [
-        ("journal.publish", str(row["id"]), None), ("journal.withdraw", str(row["id"]), None)]
+        ("journal.publish", str(ids["Les SMS partaient deux fois"]), None),
+        ("journal.withdraw", str(ids["Un brouillon"]), None)]

@@ -68,14 +68,51 @@ async def test_a_file_may_not_change_the_text_of_a_published_entry(database):
     assert after["Brouillon"]["what_happened"] == "Récit complété." and after["Brouillon"]["state"] == "published"
 
 
-async def test_an_entry_left_out_is_withdrawn_and_a_new_one_added(database):
-    await load(with_journal(entry("Premier"), entry("Second", "2026-03-21")))
+async def test_a_draft_left_out_is_withdrawn_and_a_new_one_added(database):
+    await load(with_journal(entry("Premier", published=False), entry("Second", "2026-03-21")))
     await load(with_journal(entry("Troisième", "2026-03-22"), entry("Second", "2026-03-21")))
     states = {t: r["state"] for t, r in (await stored()).items()}
     assert states == {"Premier": "withdrawn", "Second": "published", "Troisième": "published"}
     async with db.transaction(write=False):
         found = await journal.search(journal.JournalFilters(tag="outil"), None)
     assert found.total == 0  # entries of an internal experiment are not public
+    # Loading the same file again changes nothing (the withdrawal is not a difference).
+    [again] = await load(with_journal(entry("Troisième", "2026-03-22"), entry("Second", "2026-03-21")))
+    assert not again.changed
+
+
+async def test_a_published_entry_left_out_or_renamed_by_a_file_is_refused(database):
+    await load(with_journal(entry("Premier"), entry("Second", "2026-03-21")))
+    before = await stored()
+    version = (await services.Experiment.select(services.Experiment.version).first())["version"]
+    for text in (with_journal(entry("Second", "2026-03-21")),  # left out
+                 with_journal(entry("Premier bis"), entry("Second", "2026-03-21")),  # title changed
+                 with_journal(entry("Premier", "2026-03-19"), entry("Second", "2026-03-21"))):  # date changed
+        with pytest.raises(DomainError) as refused:
+            await load(text)
+        assert refused.value.field == "essai.toml : journal"
+        assert "«\u202fPremier\u202f» du 2026-03-20 manque au fichier" in refused.value.message
+        assert await stored() == before  # nothing written
+    assert (await services.Experiment.select(services.Experiment.version).first())["version"] == version
+    from tal.i18n import translations
+
+    assert refused.value.translated(translations("en").gettext).startswith(
+        "the published journal entry “Premier” of 2026-03-20 is missing from the file")
+
+
+async def test_reloading_a_file_that_still_carries_an_entry_withdrawn_in_tal_changes_nothing(database, accounts):
+    text = with_journal(entry("Premier"), entry("Second", "2026-03-21"))
+    await load(text)
+    first = (await stored())["Premier"]["id"]
+    async with db.transaction():
+        await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason: "Doublon"}).where(
+            JournalEntry.id == first)
+    version = (await services.Experiment.select(services.Experiment.version).first())["version"]
+    for _ in range(2):
+        [result] = await load(text)
+        assert not result.changed
+    assert (await services.Experiment.select(services.Experiment.version).first())["version"] == version
+    assert (await stored())["Premier"]["state"] == "withdrawn"  # the withdrawal stands
 
 
 async def test_two_entries_with_the_same_title_and_date_are_refused(database):

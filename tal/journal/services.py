@@ -691,10 +691,15 @@ async def entries_of(
 
 async def file_entries_changed(experiment_id: int, entries: list[EntryDoc]) -> bool:
     """Whether a file's entries differ from those this experiment's files brought
-    (entries written in TAL, which an export also carries, do not count)."""
-    everything = await entries_of(experiment_id, everything=True)
-    from_files = await entries_of(experiment_id, everything=True, file_only=True, withdrawn=True)
-    return entries not in (everything, from_files)
+    (entries written in TAL, which an export also carries, do not count; nor does what a
+    file says of an entry withdrawn in TAL, since a withdrawal stands)."""
+    if entries == await entries_of(experiment_id, everything=True):
+        return False
+    withdrawn = {_key(r) for r in await JournalEntry.select(JournalEntry.title, JournalEntry.happened_on).where(
+        (JournalEntry.experiment == experiment_id) & JournalEntry.author.is_null()
+        & (JournalEntry.state == "withdrawn"))}
+    from_files = await entries_of(experiment_id, everything=True, file_only=True)
+    return [e for e in entries if _key(e) not in withdrawn] != from_files
 
 
 # The text of an entry: once published, a file may not change it (TAL keeps what was read).
@@ -702,6 +707,9 @@ TEXT = ("what_happened", "what_we_expected", "contributing_factors", "what_went_
         "what_we_change")
 PUBLISHED_TEXT = N_("le texte d'une entrée de journal déjà publiée ne peut pas changer par un fichier : "
                     "modifiez-la dans TAL, qui garde la version précédente, ou ajoutez une nouvelle entrée")
+PUBLISHED_LEFT_OUT = N_("l'entrée de journal publiée «\u202f%(title)s\u202f» du %(day)s manque au fichier\u202f: "
+                        "un fichier ne retire pas une entrée publiée (retirez-la dans TAL, avec sa raison, "
+                        "ou gardez-la dans le fichier sans changer son titre ni sa date)")
 SAME_KEY = N_("deux entrées de journal ont le même titre et la même date : donnez-leur des titres différents")
 
 
@@ -740,6 +748,11 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
             for name in TEXT:
                 if getattr(entry, name) != old[name]:
                     raise DomainError(PUBLISHED_TEXT, f"journal[{ranks[_key(entry)]}].{name}")
+    kept = {_key(e) for e in entries}
+    for key, extra in existing.items():
+        # Shared entries are evidence: leaving one out (or changing its title or date) is refused.
+        if key not in kept and extra["state"] == "published":
+            raise DomainError(PUBLISHED_LEFT_OUT, "journal", {"title": key[0], "day": key[1].isoformat()})
     await ensure_tags([t for e in entries for t in e.tags])
     added: list[tuple[JournalEntry, dict]] = []
     for position, entry in enumerate(entries):
@@ -759,7 +772,6 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
             await _audit_file("journal.publish", old["id"])
     if added:
         await _add_entries(added, {experiment_id: team_name})
-    kept = {_key(e) for e in entries}
     for key, extra in existing.items():
         if key not in kept and extra["state"] != "withdrawn":
             await JournalEntry.update({JournalEntry.state: "withdrawn", JournalEntry.withdrawn_reason:
