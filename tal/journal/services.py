@@ -31,6 +31,7 @@ from tal.core.text import normalise
 from tal.db import MAX_ID, json_value
 from tal.i18n import N_
 from tal.experiments.schemas import JournalEntry as EntryDoc
+from tal.journal import tags
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import (
     REACTIONS,
@@ -181,8 +182,8 @@ async def _link(entry_id: int, data: dict, team: str | None) -> None:
     tag_names = list(dict.fromkeys(data.get("tags") or []))
     names = list(dict.fromkeys([team, *data.get("services", [])] if team else list(data.get("services", []))))
     if tag_names:
-        tags = await Tag.select(Tag.id).where(Tag.name.is_in(tag_names))
-        await JournalEntryTag.insert(*(JournalEntryTag(entry=entry_id, tag=t["id"]) for t in tags))
+        ids = dict.fromkeys(t["id"] for t in (await tags.find(tag_names)).values())
+        await JournalEntryTag.insert(*(JournalEntryTag(entry=entry_id, tag=t) for t in ids))
     if names:
         services = await Service.select(Service.id).where(Service.name.is_in(names))
         await JournalEntryService.insert(*(JournalEntryService(entry=entry_id, service=r["id"]) for r in services))
@@ -651,12 +652,7 @@ async def recognition(actor: Actor | None, days: int = 90) -> dict:
 
 
 async def ensure_tags(names: list[str]) -> None:
-    names = list(dict.fromkeys(names))
-    if not names:
-        return
-    known = {r["name"] for r in await Tag.select(Tag.name).where(Tag.name.is_in(names))}
-    if missing := [name for name in names if name not in known]:
-        await Tag.insert(*(Tag(name=name) for name in missing))
+    await tags.ensure(names)
 
 
 async def entries_of(
@@ -784,14 +780,13 @@ async def _add_entries(added: list[tuple[JournalEntry, dict]], team: str | None)
     id_at = {r["position"]: r["id"] for r in inserted}
     tag_names = list(dict.fromkeys(t for _, values in added for t in values.get("tags") or []))
     service_names = list(dict.fromkeys([*([team] if team else []), *(n for _, v in added for n in v.get("services") or [])]))
-    tags = {r["name"]: r["id"] for r in await Tag.select(Tag.id, Tag.name).where(Tag.name.is_in(tag_names))} \
-        if tag_names else {}
+    tag_ids = {name: row["id"] for name, row in (await tags.find(tag_names)).items()}
     services = {r["name"]: r["id"] for r in await Service.select(Service.id, Service.name).where(
         Service.name.is_in(service_names))} if service_names else {}
     links, concerned, published = [], [], []
     for entry, values in added:
         entry_id = id_at[entry.position]
-        links += [JournalEntryTag(entry=entry_id, tag=tags[t]) for t in dict.fromkeys(values.get("tags") or [])]
+        links += [JournalEntryTag(entry=entry_id, tag=t) for t in dict.fromkeys(tag_ids[n] for n in values.get("tags") or [])]
         names = dict.fromkeys([*([team] if team else []), *(values.get("services") or [])])
         concerned += [JournalEntryService(entry=entry_id, service=services[n]) for n in names if n in services]
         if entry.state == "published":

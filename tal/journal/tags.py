@@ -3,14 +3,18 @@ the shared vocabulary.
 
 A new tag is trimmed and its inner spaces collapsed; it is the same tag as an existing
 one whatever the case (« Prestataire » is « prestataire »), and the existing spelling
-wins. Limits: MAX_NEW new tags at a time, MAX_LENGTH characters each, letters, digits,
+wins. The database holds one tag per lower-cased name (a unique index): when two
+authors create the same tag at once, the second insert fails, is rolled back to its
+savepoint, and the tag the first created is read again. Limits: MAX_NEW new tags at a time, MAX_LENGTH characters each, letters, digits,
 spaces, hyphens and apostrophes only, and MAX_PER_ENTRY tags on an entry in all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 
+from tal import db
 from tal.core.errors import DomainError
 from tal.i18n import N_
 from tal.journal.tables import Tag
@@ -49,13 +53,61 @@ def parse(text: str, chosen: list[str]) -> list[str]:
     return list(names.values())
 
 
+async def find(names: list[str]) -> dict[str, dict]:
+    """The tag ({id, name}) of each name the vocabulary has, whatever its case."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    rows = await Tag.select(Tag.id, Tag.name).where(Tag.name.is_in(names))
+    if len(rows) < len(names):  # some written in another case: the whole vocabulary (a few hundred tags)
+        rows = await Tag.select(Tag.id, Tag.name)
+    by_case = {}
+    for row in sorted(rows, key=lambda r: r["id"]):
+        by_case.setdefault(row["name"].casefold(), row)
+    return {name: by_case[name.casefold()] for name in names if name.casefold() in by_case}
+
+
+@contextlib.asynccontextmanager
+async def _savepoint():
+    """Inside the current transaction, a part that fails without aborting it."""
+    transaction = Tag._meta.db.current_transaction.get()
+    if transaction is None:
+        yield
+        return
+    savepoint = await transaction.savepoint("tal_new_tags")
+    try:
+        yield
+    except BaseException:
+        await savepoint.rollback_to()
+        raise
+    await savepoint.release()
+
+
+async def ensure(names: list[str]) -> dict[str, dict]:
+    """The tag ({id, name}) of each name, creating those the vocabulary does not have
+    yet, whatever the case (inside the caller's write transaction). A tag another
+    transaction creates meanwhile makes the insert fail: it is read again, once."""
+    for attempt in (1, 2):
+        found = await find(names)
+        missing: dict[str, str] = {}
+        for name in names:
+            if name not in found:
+                missing.setdefault(name.casefold(), name)
+        if not missing:
+            return found
+        try:
+            async with _savepoint():
+                await Tag.insert(*(Tag(name=name) for name in missing.values()))
+        except db.UNIQUE_VIOLATIONS:
+            if attempt == 2:
+                raise
+            continue
+        return await find(names)
+    raise AssertionError("unreachable")
+
+
 async def add(names: list[str]) -> list[str]:
     """The vocabulary's spelling of each name, creating the tags it does not have yet
     (inside the caller's write transaction)."""
-    if not names:
-        return []
-    known = {row["name"].casefold(): row["name"] for row in await Tag.select(Tag.name)}
-    missing = [name for name in names if name.casefold() not in known]
-    if missing:
-        await Tag.insert(*(Tag(name=name) for name in missing))
-    return [known.get(name.casefold(), name) for name in names]
+    found = await ensure(names)
+    return [found[name]["name"] for name in names]
