@@ -410,8 +410,9 @@ class Aggregator:
                 key = arms.get(normalise(text)) if text else None
                 if text and key is None:
                     known = ", ".join(a.key for a in self.doc.arms)
-                    raise _first_bad(line, codes == code, header[index], Msg(N_("bras inconnu «\u202f%(arm)s\u202f» (bras\u202f: %(known)s)"),
-                                                                                {"arm": shortened(text), "known": known}))
+                    unknown = Msg(N_("bras inconnu «\u202f%(arm)s\u202f» (bras\u202f: %(known)s)"),
+                                  {"arm": shortened(text), "known": known})
+                    raise _first_bad(line, codes == code, header[index], unknown)
                 mapped.append(groups.id_of(key) if key else -1)
             table = np.array([*mapped, -1], dtype=np.int64)
             return table[codes]

@@ -3,10 +3,12 @@ the shared vocabulary.
 
 A new tag is trimmed and its inner spaces collapsed; it is the same tag as an existing
 one whatever the case (« Prestataire » is « prestataire »), and the existing spelling
-wins. The database holds one tag per lower-cased name (a unique index): when two
-authors create the same tag at once, the second insert fails, is rolled back to its
-savepoint, and the tag the first created is read again. Limits: MAX_NEW new tags at a time, MAX_LENGTH characters each, letters, digits,
+wins. Limits: MAX_NEW new tags at a time, MAX_LENGTH characters each, letters, digits,
 spaces, hyphens and apostrophes only, and MAX_PER_ENTRY tags on an entry in all.
+
+The database holds one tag per lower-cased name (a unique index): when two authors
+create the same tag at once, the second insert fails, is rolled back to its savepoint,
+and the tag the first created is read again.
 """
 
 from __future__ import annotations
@@ -87,23 +89,22 @@ async def ensure(names: list[str]) -> dict[str, dict]:
     """The tag ({id, name}) of each name, creating those the vocabulary does not have
     yet, whatever the case (inside the caller's write transaction). A tag another
     transaction creates meanwhile makes the insert fail: it is read again, once."""
+    found = await find(names)
     for attempt in (1, 2):
-        found = await find(names)
         missing: dict[str, str] = {}
         for name in names:
             if name not in found:
                 missing.setdefault(name.casefold(), name)
         if not missing:
-            return found
+            break
         try:
             async with _savepoint():
                 await Tag.insert(*(Tag(name=name) for name in missing.values()))
         except db.UNIQUE_VIOLATIONS:
             if attempt == 2:
                 raise
-            continue
-        return await find(names)
-    raise AssertionError("unreachable")
+        found = await find(names)
+    return found
 
 
 async def add(names: list[str]) -> list[str]:
