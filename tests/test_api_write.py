@@ -93,6 +93,11 @@ async def test_a_whole_experiment_through_the_api(client, accounts, api):
         assert bad_csv.status_code == 400
         assert bad_csv.json()["error"] == {"status": 400, "field": "file", "message": (
             "ligne 2, colonne «\u202fabsence\u202f»\u202f: «\u202fpeut-etre\u202f» n'est ni 0/1 ni oui/non (ni vrai/faux)")}
+        english = await http.post(f"/api/v1/experiments/{SLUG}/iterations/1/import?version={version}",
+                                  content=b"bras;absence\nsms;peut-etre\n",
+                                  headers={"content-type": "text/csv", "accept-language": "en"})
+        assert english.status_code == 400 and english.json()["error"]["message"] == (
+            "line 2, column “absence”: “peut-etre” is not 0/1, oui/non, vrai/faux or true/false")
         imported = await http.post(f"/api/v1/experiments/{SLUG}/iterations/1/import?version={version}&filename=rdv.csv",
                                    content=csv_body, headers={"content-type": "text/csv"})
         assert imported.status_code == 200, imported.text

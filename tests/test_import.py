@@ -402,3 +402,69 @@ async def test_upload_over_the_size_limit_is_refused(database, accounts, monkeyp
         reset_settings()
     assert response.status_code == 413
     assert "trop volumineux" in text_of(response.text)
+
+
+# The English page: every message of a bad file in English, naming the line and the column
+# (issue 12); the French page says the same in French, with its typography.
+BAD_FILES = [
+    ("Bras;attente\nrdv;1\n".encode(),
+     "line 1, column “attente”: unknown column: neither a group column (arm) nor a metric of the experiment "
+     "(metrics: complet, duree, satisfaction, rappels)",
+     "ligne 1, colonne «\u202fattente\u202f»\u202f: colonne inconnue\u202f: ni une colonne de groupe (arm)"),
+    ("Bras;duree\nrdv;12,5\nrdv;douze\n".encode(), "line 3, column “duree”: “douze” is not a number",
+     "ligne 3, colonne «\u202fduree\u202f»\u202f: «\u202fdouze\u202f» n'est pas un nombre"),
+    (("Bras;complet\n" + "rdv;1\n" * 1_500 + "rdv;1;2\n").encode(),
+     "line 1\u202f502: more cells than the 2 columns of the header",
+     "ligne 1\u202f502\u202f: plus de cellules que les 2 colonnes de l'en-tête"),
+    ("Bras;complet\nrdv;oui\n".encode() + b"rdv;\x81\n", "unrecognised encoding: save the file in UTF-8 or Windows-1252",
+     "encodage non reconnu\u202f: enregistrez le fichier en UTF-8 ou en Windows-1252"),
+    (b"", "the file is empty", "le fichier est vide"),
+    ("Bras;complet\nvélo;1\n".encode(), "line 2, column “Bras”: unknown arm “vélo” (arms: sans-rdv, rdv)",
+     "ligne 2, colonne «\u202fBras\u202f»\u202f: bras inconnu «\u202fvélo\u202f» (bras\u202f: sans-rdv, rdv)"),
+    ("Bras;satisfaction\nrdv;5\n".encode(),
+     "line 2, column “satisfaction”: “5” is neither a level (Pas du tout satisfait, Peu satisfait, Satisfait, "
+     "Très satisfait) nor a rank from 1 to 4", "n'est ni un niveau"),
+    ("complet;duree\n1;2\n".encode(), "line 1: missing column “arm”: it says which arm each line belongs to",
+     "ligne 1\u202f: colonne «\u202farm\u202f» manquante\u202f: elle dit à quel bras appartient chaque ligne"),
+]
+FRENCH_WORDS = ("ligne", "colonne", "n'est", "fichier", "encodage", "bras inconnu", "cellules")
+
+
+def file_error(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(html.split('id="file-error">')[1].split("</p>")[0])
+
+
+async def test_an_english_upload_page_tells_what_is_wrong_in_english(client, accounts):
+    await load(guichet())
+    url = "/experimentations/accueil-guichet-unique/iterations/1/import"
+    await client.login("agent")
+    await client.post("/langue", {"lang": "en"})
+    csrf = await client.csrf()
+    for content, english, _ in BAD_FILES:
+        response = await client.http.post(url, data={"_csrf_token": csrf}, files={"file": ("x.csv", content, "text/csv")})
+        assert response.status_code == 400, english
+        shown = file_error(response.text)
+        assert shown == english and not any(word in shown for word in FRENCH_WORDS)
+        assert 'href="#f-file"' in response.text  # the summary links to the field
+    none = await client.http.post(url, data={"_csrf_token": csrf}, files={"file": ("", b"", "text/csv")})
+    assert none.status_code == 400 and file_error(none.text) == "choose a CSV file"
+    await client.post("/langue", {"lang": "fr"})
+    for content, _, french in BAD_FILES:
+        response = await client.http.post(url, data={"_csrf_token": await client.csrf()},
+                                          files={"file": ("x.csv", content, "text/csv")})
+        assert response.status_code == 400 and french in file_error(response.text)
+
+
+def test_import_failures_are_translated_whole_and_keep_their_french_text():
+    from tal.i18n import translations
+
+    with pytest.raises(ImportFailure) as caught:
+        Aggregator(guichet()).run(io.BytesIO("Bras;rappels;rappels.exposure\nrdv;1;0\n".encode()))
+    failure = caught.value
+    assert failure.message == ("ligne 2, colonne «\u202frappels.exposure\u202f»\u202f: «\u202f0\u202f»\u202f: "
+                               "l'exposition doit être strictement positive")
+    assert failure.translated(translations("en").gettext) == "line 2, column “rappels.exposure”: “0”: the exposure must be greater than zero"
+    assert failure.translated(translations("fr").gettext) == failure.message == str(failure).removeprefix("file : ")
+    assert (failure.line, failure.column, failure.field) == (2, "rappels.exposure", "file")

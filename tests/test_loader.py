@@ -120,3 +120,15 @@ async def test_two_entries_with_the_same_title_and_date_are_refused(database):
         await load(with_journal(entry("Premier"), entry("Premier")))
     assert refused.value.field == "essai.toml : journal[2].title"
     assert await JournalEntry.count() == 0
+
+
+@pytest.mark.parametrize("tag", ["<script>alert(1)</script>", 'a"b', "x" * 41])
+async def test_a_files_journal_tags_follow_the_forms_rules(database, tag):
+    from tal.journal.tables import Tag
+
+    before = await Tag.count()
+    with pytest.raises(DomainError) as refused:
+        await load(with_journal(entry("Premier").replace('tags = ["outil"]', f'tags = ["outil", {tag!r}]'.replace(
+            "'", '"') if '"' not in tag else 'tags = ["outil", "a\\"b"]')))
+    assert refused.value.field == "essai.toml : journal[1].tags[2]"
+    assert await JournalEntry.count() == 0 and await Tag.count() == before

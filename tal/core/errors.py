@@ -4,7 +4,25 @@ from __future__ import annotations
 
 
 class Msg(str):
-    """A parameter of an error message that is itself a message id, translated with it."""
+    """A parameter of an error message that is itself a message id, translated with it;
+    with `params`, a template (its text filled in French) whose own parameters may be
+    Msg too: a message built of parts (« ligne 3, colonne « x » : <why> ») is translated
+    whole at render time."""
+
+    def __new__(cls, template: str, params: dict | None = None) -> Msg:
+        text = super().__new__(cls, template % params if params else template)
+        text.template = template
+        text.params = params or {}
+        return text
+
+    def translated(self, gettext) -> str:
+        if not self.params:
+            return gettext(self.template)
+        return gettext(self.template) % _translated(self.params, gettext)
+
+
+def _translated(params: dict, gettext) -> dict:
+    return {k: v.translated(gettext) if isinstance(v, Msg) else v for k, v in params.items()}
 
 
 class DomainError(Exception):
@@ -26,8 +44,7 @@ class DomainError(Exception):
         """The message in the language of `gettext`."""
         if not self.params:
             return gettext(self.message)
-        params = {k: gettext(v) if isinstance(v, Msg) else v for k, v in self.params.items()}
-        return gettext(self.template) % params
+        return gettext(self.template) % _translated(self.params, gettext)
 
     def __str__(self) -> str:
         return f"{self.field} : {self.message}" if self.field else self.message

@@ -22,9 +22,11 @@ from typing import BinaryIO
 
 import numpy as np
 
+from tal.core.errors import Msg
 from tal.core.text import normalise
 from tal.experiments.schemas import ExperimentFile, Metric
-from tal.imports.csvfile import ImportFailure, Layout, NumberColumnsFailed, chunks, shortened, sniff
+from tal.i18n import N_
+from tal.imports.csvfile import UNKNOWN_ENCODING, ImportFailure, Layout, NumberColumnsFailed, chunks, shortened, sniff
 
 GROUP_COLUMNS = {"arm": ("arm", "bras"), "period": ("period", "periode"), "unit": ("unit", "unite")}
 EXPOSURE_SUFFIXES = (".exposure", ".exposition")
@@ -35,7 +37,12 @@ _BLANKS = re.compile(r"[\s\u00a0\u202f]")
 
 
 class BadValue(ValueError):
-    """A cell that cannot be read: the message says why, in French."""
+    """A cell that cannot be read: `reason` says why (a message id, with the cell's text
+    as `value`, translated at render time)."""
+
+    def __init__(self, message: str, value: object, **params) -> None:
+        self.reason = Msg(message, {"value": _shown(value), **params})
+        super().__init__(str(self.reason))
 
 
 # ---------------------------------------------------------------- one cell
@@ -61,9 +68,9 @@ def parse_number(value: object) -> float:
         try:
             number = float(text)
         except ValueError:
-            raise BadValue(f"« {_shown(value)} » n'est pas un nombre") from None
+            raise BadValue(N_("«\u202f%(value)s\u202f» n'est pas un nombre"), value) from None
     if not math.isfinite(number):
-        raise BadValue(f"« {_shown(value)} » n'est pas un nombre fini")
+        raise BadValue(N_("«\u202f%(value)s\u202f» n'est pas un nombre fini"), value)
     return number
 
 
@@ -73,7 +80,7 @@ def parse_binary(value: object) -> float:
         return 1.0
     if text in FALSE:
         return 0.0
-    raise BadValue(f"« {_shown(value)} » n'est ni 0/1 ni oui/non (ni vrai/faux)")
+    raise BadValue(N_("«\u202f%(value)s\u202f» n'est ni 0/1 ni oui/non (ni vrai/faux)"), value)
 
 
 def ordinal_parser(metric: Metric) -> Callable[[object], float]:
@@ -85,8 +92,8 @@ def ordinal_parser(metric: Metric) -> Callable[[object], float]:
             return float(levels.index(text) + 1)
         if text.isdigit() and 1 <= int(text) <= len(levels):
             return float(int(text))
-        raise BadValue(
-            f"« {_shown(value)} » n'est ni un niveau ({', '.join(metric.levels or [])}) ni un rang de 1 à {len(levels)}")
+        raise BadValue(N_("«\u202f%(value)s\u202f» n'est ni un niveau (%(levels)s) ni un rang de 1 à %(count)s"), value,
+                       levels=", ".join(metric.levels or []), count=len(levels))
 
     return parse
 
@@ -94,14 +101,14 @@ def ordinal_parser(metric: Metric) -> Callable[[object], float]:
 def parse_events(value: object) -> float:
     number = parse_number(value)
     if number < 0 or not number.is_integer():
-        raise BadValue(f"« {_shown(value)} » n'est pas un nombre entier d'événements (0, 1, 2…)")
+        raise BadValue(N_("«\u202f%(value)s\u202f» n'est pas un nombre entier d'événements (0, 1, 2…)"), value)
     return number
 
 
 def parse_exposure(value: object) -> float:
     number = parse_number(value)
     if number <= 0:
-        raise BadValue(f"« {_shown(value)} » : l'exposition doit être strictement positive")
+        raise BadValue(N_("«\u202f%(value)s\u202f»\u202f: l'exposition doit être strictement positive"), value)
     return number
 
 
@@ -110,6 +117,12 @@ def _check_events(values: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- columns
+
+MISSING_GROUP = {
+    "arm": N_("colonne «\u202f%(role)s\u202f» manquante\u202f: elle dit à quel bras appartient chaque ligne"),
+    "period": N_("colonne «\u202f%(role)s\u202f» manquante\u202f: elle dit à quelle période appartient chaque ligne"),
+    "unit": N_("colonne «\u202f%(role)s\u202f» manquante\u202f: elle dit à quelle unité appartient chaque ligne"),
+}
 
 
 @dataclass
@@ -158,30 +171,33 @@ def map_columns(doc: ExperimentFile, header: list[str]) -> Columns:
     exposures: dict[str, int] = {}
     if not any(normalise(name) in by_name for name in header):
         raise ImportFailure(
-            "ce fichier n'est pas un CSV de données par unité : la première ligne doit nommer les colonnes "
-            f"({', '.join(wanted)} et les clés des indicateurs), séparées par des points-virgules, virgules ou tabulations",
-            line=1)
+            N_("ce fichier n'est pas un CSV de données par unité\u202f: la première ligne doit nommer les colonnes "
+               "(%(columns)s et les clés des indicateurs), séparées par des points-virgules, virgules ou tabulations"),
+            line=1, columns=", ".join(wanted))
     for index, name in enumerate(header):
         found = by_name.get(normalise(name))
         if found is None:
-            keys = ", ".join(m.key for m in doc.metrics) or "aucun"
+            keys = ", ".join(m.key for m in doc.metrics) or Msg(N_("aucun"))
             raise ImportFailure(
-                f"colonne inconnue : ni {' ni '.join(wanted)}, ni un indicateur de l'expérimentation (indicateurs : {keys})",
-                line=1, column=name)
+                N_("colonne inconnue\u202f: ni une colonne de groupe (%(columns)s), ni un indicateur de l'expérimentation "
+                   "(indicateurs\u202f: %(keys)s)"),
+                line=1, column=name, columns=", ".join(wanted), keys=keys)
         what, target = found
         key = target if what == "group" else target.key  # type: ignore[union-attr]
         seen = groups if what == "group" else metrics if what == "metric" else exposures
         if key in seen:
-            raise ImportFailure("cette colonne apparaît deux fois", line=1, column=name)
+            raise ImportFailure(N_("cette colonne apparaît deux fois"), line=1, column=name)
         seen[key] = index if what != "metric" else MetricColumn(target, index)  # type: ignore[arg-type, assignment]
     for role in wanted:
         if role not in groups:
-            raise ImportFailure(f"colonne « {role} » manquante : elle dit à quel{' bras' if role == 'arm' else 'le ' + ('période' if role == 'period' else 'unité')} appartient chaque ligne", line=1)
+            raise ImportFailure(MISSING_GROUP[role], line=1, role=role)
     if not metrics:
-        raise ImportFailure("aucune colonne d'indicateur : nommez chaque colonne de résultat par la clé de son indicateur", line=1)
+        raise ImportFailure(N_("aucune colonne d'indicateur\u202f: nommez chaque colonne de résultat par la clé de son indicateur"),
+                            line=1)
     for key, index in exposures.items():
         if key not in metrics:
-            raise ImportFailure(f"colonne d'exposition sans la colonne de l'indicateur « {key} »", line=1, column=header[index])
+            raise ImportFailure(N_("colonne d'exposition sans la colonne de l'indicateur «\u202f%(key)s\u202f»"), line=1,
+                                column=header[index], key=key)
         metrics[key].exposure = index
     return Columns(header, groups, list(metrics.values()))
 
@@ -269,12 +285,13 @@ class _Groups:
     def id_of(self, label: object) -> int:
         if label not in self.ids:
             if len(self.ids) >= MAX_GROUPS:
-                raise ImportFailure(f"plus de {MAX_GROUPS} groupes (périodes, unités) : le fichier n'est pas agrégeable ici")
+                raise ImportFailure(N_("plus de %(limit)s groupes (périodes, unités)\u202f: le fichier n'est pas agrégeable ici"),
+                                    limit=MAX_GROUPS)
             self.ids[label] = len(self.ids)
         return self.ids[label]
 
 
-def _first_bad(line: int, codes_or_mask: np.ndarray, column: str, reason: str) -> ImportFailure:
+def _first_bad(line: int, codes_or_mask: np.ndarray, column: str, reason: Msg) -> ImportFailure:
     index = int(np.flatnonzero(codes_or_mask)[0])
     return ImportFailure(reason, line=line + index, column=column)
 
@@ -291,12 +308,12 @@ def _parse_column(series, parse: Callable[[object], float], line: int, column: s
             try:
                 parse(values[index])
             except BadValue as exc:
-                raise ImportFailure(str(exc), line=line + index, column=column) from None
+                raise ImportFailure(exc.reason, line=line + index, column=column) from None
         return values
     codes = series.cat.codes.to_numpy()
     parsed = np.empty(len(series.cat.categories) + 1)
     parsed[-1] = np.nan  # code -1: an empty cell
-    reasons: dict[int, str] = {}
+    reasons: dict[int, Msg] = {}
     for code, category in enumerate(series.cat.categories):
         if not _text(category):
             parsed[code] = np.nan
@@ -304,7 +321,7 @@ def _parse_column(series, parse: Callable[[object], float], line: int, column: s
         try:
             parsed[code] = parse(category)
         except BadValue as exc:
-            reasons[code] = str(exc)
+            reasons[code] = exc.reason
     if reasons:
         index = int(np.flatnonzero(np.isin(codes, list(reasons)))[0])
         raise ImportFailure(reasons[int(codes[index])], line=line + index, column=column)
@@ -346,7 +363,7 @@ class Aggregator:
                 if attempt_layout.encoding != "utf-8":
                     break
                 continue
-        raise ImportFailure("encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252")
+        raise ImportFailure(UNKNOWN_ENCODING)
 
     def _read(self, stream, layout: Layout, columns: Columns, numbers: set[int], progress) -> Aggregate:
         header = columns.header
@@ -376,7 +393,7 @@ class Aggregator:
                     weights = np.ones(int(np.count_nonzero(kept)))
                 sums[column.metric.key].add(ids[kept], values[kept], weights, len(groups.ids))
         if out.rows == 0:
-            raise ImportFailure("le fichier n'a aucune ligne de données sous l'en-tête")
+            raise ImportFailure(N_("le fichier n'a aucune ligne de données sous l'en-tête"))
         for column in columns.metrics:
             out.skipped[column.metric.key] = sums[column.metric.key].skipped
         self._build(out, columns, sums, groups)
@@ -393,7 +410,9 @@ class Aggregator:
                 key = arms.get(normalise(text)) if text else None
                 if text and key is None:
                     known = ", ".join(a.key for a in self.doc.arms)
-                    raise _first_bad(line, codes == code, header[index], f"bras inconnu « {shortened(text)} » (bras : {known})")
+                    unknown = Msg(N_("bras inconnu «\u202f%(arm)s\u202f» (bras\u202f: %(known)s)"),
+                                  {"arm": shortened(text), "known": known})
+                    raise _first_bad(line, codes == code, header[index], unknown)
                 mapped.append(groups.id_of(key) if key else -1)
             table = np.array([*mapped, -1], dtype=np.int64)
             return table[codes]

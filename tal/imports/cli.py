@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tal.i18n import N_
 from tal.imports.csvfile import ImportFailure
 
 
@@ -26,7 +27,7 @@ async def import_command(
     size = path.stat().st_size
     services.check_size(size)
     if path.is_dir():
-        raise ImportFailure(f"{path} est un dossier, pas un fichier CSV")
+        raise ImportFailure(N_("%(path)s est un dossier, pas un fichier CSV"), path=str(path))
     await db.migrate()
     columns = ("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with path.open("rb") as stream, Progress(*columns, disable=not sys.stderr.isatty(), transient=True) as bar:

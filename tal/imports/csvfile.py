@@ -3,8 +3,9 @@ detection, then chunks of columns, each chunk a fixed number of rows (memory sta
 flat whatever the length of the file).
 
 What French offices produce is read as it is: separator `;`, `,` or tab; UTF-8 with
-or without BOM, or Windows-1252; decimal comma. Errors are French and name the line
-(counted as a spreadsheet counts them, the header being line 1) and the column.
+or without BOM, or Windows-1252; decimal comma. Errors name the line (counted as a
+spreadsheet counts them, the header being line 1) and the column; their messages are
+catalogue ids, translated whole (place and reason) in the reader's language.
 
 Columns are read by pandas' C parser: identifiers and coded values as categories
 (parsed once per distinct value), numbers as floats when the whole file allows it.
@@ -23,13 +24,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from tal.core.errors import DomainError
+from tal.core.errors import DomainError, Msg
+from tal.i18n import N_
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_ROWS = 100_000
 MAX_COLUMNS = 200
 SEPARATORS = (";", ",", "\t")
 FIELD = "file"
+UNKNOWN_ENCODING = N_("encodage non reconnu\u202f: enregistrez le fichier en UTF-8 ou en Windows-1252")
 
 
 def thousands(value: int) -> str:
@@ -45,16 +48,23 @@ def shortened(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
-class ImportFailure(DomainError):
-    """The file cannot be imported; the message names the line and column if any."""
+# Where the error is, around its reason (itself a message, translated with it).
+_AT_CELL = N_("ligne %(line)s, colonne «\u202f%(column)s\u202f»\u202f: %(reason)s")
+_AT_LINE = N_("ligne %(line)s\u202f: %(reason)s")
 
-    def __init__(self, message: str, line: int | None = None, column: str | None = None) -> None:
-        where = []
-        if line is not None:
-            where.append(f"ligne {thousands(line)}")
-        if column is not None:
-            where.append(f"colonne « {shortened(column)} »")
-        super().__init__(f"{', '.join(where)} : {message}" if where else message, FIELD)
+
+class ImportFailure(DomainError):
+    """The file cannot be imported. `message` is a message id (with `params`), or a
+    Msg already built; the message names the line, and the column (with a line), if any."""
+
+    def __init__(self, message: str, line: int | None = None, column: str | None = None, **params) -> None:
+        reason = message if isinstance(message, Msg) else Msg(message, params)
+        if line is None:
+            super().__init__(reason.template, FIELD, reason.params)
+        elif column is None:
+            super().__init__(_AT_LINE, FIELD, {"line": thousands(line), "reason": reason})
+        else:
+            super().__init__(_AT_CELL, FIELD, {"line": thousands(line), "column": shortened(column), "reason": reason})
         self.line = line
         self.column = column
 
@@ -89,24 +99,24 @@ def sniff(stream: BinaryIO) -> Layout:
     head = stream.read(SAMPLE_BYTES)
     stream.seek(0)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ImportFailure("le fichier est vide")
+        raise ImportFailure(N_("le fichier est vide"))
     if b"\x00" in head:
-        raise ImportFailure("ce fichier n'est pas un fichier CSV (texte) : enregistrez-le au format CSV depuis votre tableur")
+        raise ImportFailure(N_("ce fichier n'est pas un fichier CSV (texte)\u202f: enregistrez-le au format CSV depuis votre tableur"))
     encoding = _encoding(head)
     try:
         text = head.decode(encoding, errors="strict" if encoding != "utf-8" else "ignore")
     except UnicodeDecodeError:
-        raise ImportFailure("encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252") from None
+        raise ImportFailure(UNKNOWN_ENCODING) from None
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     counts = {sep: first.count(sep) for sep in SEPARATORS}
     # No separator: one column, which the caller checks (a missing `arm` column, or not a CSV at all).
     separator = max(SEPARATORS, key=lambda s: counts[s])
     header = [name.strip() for name in next(csv.reader([first], delimiter=separator), [""])]
     if len(header) > MAX_COLUMNS:
-        raise ImportFailure(f"{len(header)} colonnes : au plus {MAX_COLUMNS}", line=1)
+        raise ImportFailure(N_("%(count)s colonnes\u202f: au plus %(limit)s"), line=1, count=len(header), limit=MAX_COLUMNS)
     for position, name in enumerate(header, start=1):
         if not name:
-            raise ImportFailure(f"la colonne n° {position} n'a pas de nom", line=1)
+            raise ImportFailure(N_("la colonne n° %(position)s n'a pas de nom"), line=1, position=position)
     return Layout(encoding, separator, header)
 
 
@@ -163,7 +173,7 @@ def chunks(
                 extra = chunk[width].notna().to_numpy()
                 if extra.any():
                     at = line + int(extra.nonzero()[0][0])
-                    raise ImportFailure(f"plus de cellules que les {width} colonnes de l'en-tête", line=at)
+                    raise ImportFailure(N_("plus de cellules que les %(width)s colonnes de l'en-tête"), line=at, width=width)
                 yield line, {i: chunk[i] for i in range(width)}
                 line += len(chunk)
                 if progress is not None:
@@ -176,7 +186,9 @@ def chunks(
         text = str(exc)
         if match := _BAD_LINE.search(text):
             expected, at, saw = (int(g) for g in match.groups())
-            raise ImportFailure(f"{saw} cellules pour {expected} colonnes dans l'en-tête", line=at) from None
+            raise ImportFailure(N_("%(saw)s cellules pour %(expected)s colonnes dans l'en-tête"), line=at, saw=saw,
+                                expected=expected) from None
         if "could not convert" in text or "Unable to parse" in text:
             raise NumberColumnsFailed(text) from None
-        raise ImportFailure(f"le fichier n'a pas pu être lu comme un CSV ({text[:120]})", line=line) from None
+        raise ImportFailure(N_("le fichier n'a pas pu être lu comme un CSV (%(detail)s)"), line=line,
+                            detail=text[:120]) from None

@@ -62,7 +62,7 @@ class TooLarge(ImportFailure):
 def check_size(size: int) -> None:
     limit = get_settings().import_max_mb
     if size > limit * MB:
-        raise TooLarge(f"le fichier dépasse la taille maximale de {limit} Mo (TAL_IMPORT_MAX_MB)")
+        raise TooLarge(N_("le fichier dépasse la taille maximale de %(limit)s Mo (TAL_IMPORT_MAX_MB)"), limit=limit)
 
 
 def find_iteration(doc: ExperimentFile, number: int) -> Iteration:

@@ -17,6 +17,7 @@ from tal.experiments import forms
 from tal.experiments import services as experiments
 from tal.experiments.web import editable, find_iteration
 from tal.imports import services
+from tal.i18n import N_
 from tal.imports.csvfile import ImportFailure
 
 # Room for the other fields and the multipart envelope around the file.
@@ -41,7 +42,7 @@ async def upload(request: Request, slug: FromPath[str], number: FromPath[int]) -
     sent = form.get("file")
     try:
         if not isinstance(sent, UploadFile) or not sent.filename:
-            raise ImportFailure("choisissez un fichier CSV")
+            raise ImportFailure(N_("choisissez un fichier CSV"))
         stream = sent.file
         stream.seek(0, 2)
         services.check_size(stream.tell())

@@ -32,6 +32,7 @@ from tal.db import MAX_ID, ids_by_name, insert_all, json_value
 from tal.i18n import N_
 from tal.experiments import extensions
 from tal.experiments.schemas import JournalEntry as EntryDoc
+from tal.journal import tags
 from tal.journal.schemas import ActionInput, EntryInput
 from tal.journal.tables import (
     REACTIONS,
@@ -182,8 +183,8 @@ async def _link(entry_id: int, data: dict, team: str | None) -> None:
     tag_names = list(dict.fromkeys(data.get("tags") or []))
     names = list(dict.fromkeys([team, *data.get("services", [])] if team else list(data.get("services", []))))
     if tag_names:
-        tags = await Tag.select(Tag.id).where(Tag.name.is_in(tag_names))
-        await JournalEntryTag.insert(*(JournalEntryTag(entry=entry_id, tag=t["id"]) for t in tags))
+        ids = dict.fromkeys(t["id"] for t in (await tags.find(tag_names)).values())
+        await JournalEntryTag.insert(*(JournalEntryTag(entry=entry_id, tag=t) for t in ids))
     if names:
         services = await Service.select(Service.id).where(Service.name.is_in(names))
         await JournalEntryService.insert(*(JournalEntryService(entry=entry_id, service=r["id"]) for r in services))
@@ -652,12 +653,7 @@ async def recognition(actor: Actor | None, days: int = 90) -> dict:
 
 
 async def ensure_tags(names: list[str]) -> None:
-    names = list(dict.fromkeys(names))
-    if not names:
-        return
-    known = await ids_by_name(Tag, Tag.name, names)
-    if missing := [name for name in names if name not in known]:
-        await Tag.insert(*(Tag(name=name) for name in missing))
+    await tags.ensure(names)
 
 
 async def entries_of(
@@ -782,12 +778,15 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
 
 
 def check_file_entries(entries: list[EntryDoc]) -> dict[tuple, int]:
-    """The rank of each entry of a file by its key; DomainError when two have the same."""
+    """The rank of each entry of a file by its key; DomainError when two have the same,
+    or when a tag is not one the vocabulary may hold."""
     ranks: dict[tuple, int] = {}
     for rank, entry in enumerate(entries, start=1):
         if _key(entry) in ranks:
             raise DomainError(SAME_KEY, f"journal[{rank}].title")
         ranks[_key(entry)] = rank
+        for number, tag in enumerate(entry.tags, start=1):  # the form's rules for a new tag
+            tags.check(tag, f"journal[{rank}].tags[{number}]")
     return ranks
 
 
@@ -827,12 +826,13 @@ async def _add_entries(added: list[tuple[JournalEntry, dict]], teams: dict[int, 
     tag_names = list(dict.fromkeys(t for _, values in added for t in values.get("tags") or []))
     service_names = list(dict.fromkeys([*(team for team in teams.values() if team),
                                         *(n for _, v in added for n in v.get("services") or [])]))
-    tags = await ids_by_name(Tag, Tag.name, tag_names)
+    tag_ids = {name: row["id"] for name, row in (await tags.find(tag_names)).items()}
     services = await ids_by_name(Service, Service.name, service_names)
     links, concerned, published = [], [], []
     for entry, values in added:
         entry_id = id_at[(entry.experiment, entry.position)]
-        links += [JournalEntryTag(entry=entry_id, tag=tags[t]) for t in dict.fromkeys(values.get("tags") or [])]
+        links += [JournalEntryTag(entry=entry_id, tag=t)
+                  for t in dict.fromkeys(tag_ids[n] for n in values.get("tags") or [])]
         team = teams[entry.experiment]
         names = dict.fromkeys([*([team] if team else []), *(values.get("services") or [])])
         concerned += [JournalEntryService(entry=entry_id, service=services[n]) for n in names if n in services]

@@ -19,7 +19,9 @@ REACTIONS = ("merci", "utile", "aussi")
 
 
 class Tag(Table):
-    """The journal's shared vocabulary of tags (« prestataire », « outil »…)."""
+    """The journal's shared vocabulary of tags (« prestataire », « outil »…). One tag
+    per name whatever its case: a unique index on lower(name) too (migration
+    journal_2026_11_29t20_00_00_000000_imports_tag_ci; Piccolo cannot declare it here)."""
 
     name = Varchar(length=40, unique=True, index=True)
 
