@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from pathlib import Path
 
@@ -116,6 +117,10 @@ def create_app(*, migrate: bool = True, pool: bool = False) -> Litestar:
             await engine.start_connection_pool()
         if pool:  # serving (tests build many applications and need none of it)
             await anyio.to_thread.run_sync(_warm_statistics)
+            # What start-up built (modules, the statistical libraries) lives as long as the
+            # process: out of the collector's reach, a full collection no longer walks it in
+            # the middle of a reader's request (tens of ms at the 99th percentile).
+            gc.freeze()
         await audit_retention.start()
 
     async def shutdown() -> None:
