@@ -233,3 +233,26 @@ async def test_weak_passwords_are_refused(database, password, reason):
 def test_the_shipped_list_has_the_10000_most_common_passwords():
     common = passwords.common_passwords()
     assert len(common) == 10_000 and {"123456", "password", "azerty"} <= common
+
+
+async def test_requests_of_one_session_arriving_together_read_the_account_once(database, accounts, monkeypatch):
+    from tal.accounts import actorcache
+
+    account = await Account.select(Account.id, Account.session_generation).where(Account.username == "agent").first()
+    reads = 0
+    select = Account.select
+
+    def counting(*columns):
+        nonlocal reads
+        reads += 1
+        return select(*columns)
+
+    monkeypatch.setattr(sessions.Account, "select", counting)
+    actorcache.forget()
+    cookies = [sessions.new_session(account["id"], account["session_generation"]) for _ in range(16)]
+    actors = await asyncio.gather(*(sessions.session_actor(cookie) for cookie in cookies))
+    assert reads == 1
+    assert {a.username for a in actors} == {"agent"}
+    # A session of a past generation is still refused, even while the actor is kept.
+    stale = sessions.new_session(account["id"], account["session_generation"] - 1)
+    assert await sessions.session_actor(stale) is None

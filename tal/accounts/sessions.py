@@ -6,11 +6,13 @@ A session ends when it is older than TAL_SESSION_HOURS, idle for more than
 TAL_SESSION_IDLE_MINUTES, or when the account's generation has moved on (sign-out,
 password change, deactivation: every session of the account, in every process).
 Checking it is one indexed lookup by primary key, the one that reads the actor, and
-none while the actor is in `actorcache` (a few seconds).
+none while the actor is in `actorcache` (a few seconds); requests of the same session
+arriving together while it is read wait for that one lookup.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from litestar.middleware import ASGIMiddleware
@@ -53,19 +55,38 @@ async def session_actor(session: object, now: float | None = None) -> Actor | No
     key = (id(current_engine()), session["uid"], session.get("gen"))
     actor = actorcache.recall(key)
     if actor is None:
+        running = _reading.get(key)
+        if running is not None:  # the same account's requests arriving together read it once
+            await running.wait()
+            actor = actorcache.recall(key)
+    if actor is None:
+        actor = await _read_actor(key, session["uid"], session.get("gen"))
+    if actor is not None:
+        session["seen"] = int(now)
+    return actor
+
+
+_reading: dict[tuple, asyncio.Event] = {}
+
+
+async def _read_actor(key: tuple, account_id: int, generation: object) -> Actor | None:
+    done = _reading[key] = asyncio.Event()
+    try:
         row = (
             await Account.select(*ACTOR_COLUMNS, Account.session_generation)
-            .where(Account.id == session["uid"])
+            .where(Account.id == account_id)
             .first()
         )
-        if row is None or row["session_generation"] != session.get("gen"):
+        if row is None or row["session_generation"] != generation:
             return None
         actor = actor_of_row(row)
         if actor is not None:
             actorcache.remember(key, actor)
-    if actor is not None:
-        session["seen"] = int(now)
-    return actor
+        return actor
+    finally:
+        done.set()
+        if _reading.get(key) is done:
+            del _reading[key]
 
 
 async def generation_of(account_id: int) -> int:
