@@ -6,11 +6,20 @@ import re
 import unicodedata
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def _without_mark(match: re.Match) -> str:
+    return "" if unicodedata.combining(match.group()) else match.group()
+
+
 def normalise(text: str) -> str:
-    """Lower-case, accent-free, single-spaced text, for search (« Été » -> « ete »)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped.casefold()).strip()
+    """Lower-case, accent-free, single-spaced text, for search (« Été » -> « ete »).
+    Only the characters beyond ASCII are looked at one by one (a few in French text)."""
+    if not text.isascii():
+        text = _NON_ASCII.sub(_without_mark, unicodedata.normalize("NFKD", text))
+    return _SPACES.sub(" ", text.casefold()).strip()
 
 
 def wrap(text: str, width: int = 40) -> list[str]:
