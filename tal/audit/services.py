@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 
 from tal.audit.tables import AuditEntry
+from tal.db import insert_all
 from tal.core.pagination import Page
 
 ACTION_MAX = 60
@@ -35,21 +36,25 @@ async def record(
 
 
 async def record_many(events: list[dict]) -> None:
-    """Append several events (each the keyword arguments of `record`), a thousand a statement."""
-    for start in range(0, len(events), 1000):
-        await AuditEntry.insert(*(_entry(**event) for event in events[start:start + 1000]))
+    """Append several events (each the keyword arguments of `record`), in a few statements."""
+    await insert_all(AuditEntry, [_values(**event) for event in events])
 
 
 def _entry(action: str, *, account_id: int | None, address: str | None, target: str = "",
            detail: dict | None = None) -> AuditEntry:
-    return AuditEntry(
-        at=dt.datetime.now(dt.timezone.utc),
-        action=action[:ACTION_MAX],
-        account_id=account_id,
-        address=address[:ADDRESS_MAX] if address else None,
-        target=(target or "")[:TARGET_MAX],
-        detail=detail or {},
-    )
+    return AuditEntry(**_values(action, account_id=account_id, address=address, target=target, detail=detail))
+
+
+def _values(action: str, *, account_id: int | None, address: str | None, target: str = "",
+            detail: dict | None = None) -> dict:
+    return {
+        "at": dt.datetime.now(dt.timezone.utc),
+        "action": action[:ACTION_MAX],
+        "account_id": account_id,
+        "address": address[:ADDRESS_MAX] if address else None,
+        "target": (target or "")[:TARGET_MAX],
+        "detail": detail or {},
+    }
 
 
 async def prune(days: int, *, now: dt.datetime | None = None) -> int:

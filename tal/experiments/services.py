@@ -187,9 +187,9 @@ async def _link_all(created: list[tuple[int, ExperimentFile]]) -> None:
         head = doc.experiment
         names = list(dict.fromkeys([head.service, *head.partner_services]))
         ids = await ids_by_name(Service, Service.name, names)
-        services += [ExperimentService(experiment=experiment_id, service=ids[name], owner=rank == 0)
+        services += [{"experiment": experiment_id, "service": ids[name], "owner": rank == 0}
                      for rank, name in enumerate(names)]
-        objectives += [ExperimentObjective(experiment=experiment_id, objective=objective_id)
+        objectives += [{"experiment": experiment_id, "objective": objective_id}
                        for objective_id in (await ids_by_name(Objective, Objective.title, head.objectives)).values()]
     await insert_all(ExperimentService, services)
     await insert_all(ExperimentObjective, objectives)

@@ -750,7 +750,7 @@ async def replace_entries(experiment_id: int, team_id: int | None, entries: list
         if key not in kept and extra["state"] == "published":
             raise DomainError(PUBLISHED_LEFT_OUT, "journal", {"title": key[0], "day": key[1].isoformat()})
     await ensure_tags([t for e in entries for t in e.tags])
-    added: list[tuple[JournalEntry, dict]] = []
+    added: list[tuple[dict, dict]] = []
     for position, entry in enumerate(entries):
         old = existing.get(_key(entry))
         if old is None:
@@ -801,10 +801,11 @@ def _columns(position: int, entry: EntryDoc) -> tuple[dict, dict]:
     }
 
 
-def _new_entry(experiment_id: int, team_id: int | None, position: int, entry: EntryDoc) -> tuple[JournalEntry, dict]:
+def _new_entry(experiment_id: int, team_id: int | None, position: int, entry: EntryDoc) -> tuple[dict, dict]:
+    """The row of a new entry of a file (its columns by name), and the file's values."""
     values, columns = _columns(position, entry)
-    return JournalEntry(experiment=experiment_id, team=team_id, **{c._meta.name: v for c, v in columns.items()},
-                        published_at=now() if entry.published else None), values
+    return {"experiment": experiment_id, "team": team_id, **{c._meta.name: v for c, v in columns.items()},
+            "published_at": now() if entry.published else None}, values
 
 
 async def add_file_entries(created: list[tuple[int, int | None, str | None, list[EntryDoc]]]) -> None:
@@ -817,7 +818,7 @@ async def add_file_entries(created: list[tuple[int, int | None, str | None, list
                        {experiment_id: team_name for experiment_id, _, team_name, _ in created})
 
 
-async def _add_entries(added: list[tuple[JournalEntry, dict]], teams: dict[int, str | None]) -> None:
+async def _add_entries(added: list[tuple[dict, dict]], teams: dict[int, str | None]) -> None:
     """Insert new entries of files and their related rows in a few statements
     (`teams`: the team's name of each experiment)."""
     inserted = await insert_all(JournalEntry, [entry for entry, _ in added], JournalEntry.id, JournalEntry.experiment,
@@ -830,13 +831,12 @@ async def _add_entries(added: list[tuple[JournalEntry, dict]], teams: dict[int, 
     services = await ids_by_name(Service, Service.name, service_names)
     links, concerned, published = [], [], []
     for entry, values in added:
-        entry_id = id_at[(entry.experiment, entry.position)]
-        links += [JournalEntryTag(entry=entry_id, tag=t)
-                  for t in dict.fromkeys(tag_ids[n] for n in values.get("tags") or [])]
-        team = teams[entry.experiment]
+        entry_id = id_at[(entry["experiment"], entry["position"])]
+        links += [{"entry": entry_id, "tag": t} for t in dict.fromkeys(tag_ids[n] for n in values.get("tags") or [])]
+        team = teams[entry["experiment"]]
         names = dict.fromkeys([*([team] if team else []), *(values.get("services") or [])])
-        concerned += [JournalEntryService(entry=entry_id, service=services[n]) for n in names if n in services]
-        if entry.state == "published":
+        concerned += [{"entry": entry_id, "service": services[n]} for n in names if n in services]
+        if entry["state"] == "published":
             published.append(_file_event("journal.publish", entry_id))
     await audit.record_many(published)
     await insert_all(JournalEntryTag, links)
