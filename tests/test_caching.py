@@ -20,6 +20,16 @@ async def test_the_stylesheet_has_a_fingerprinted_address_cached_for_a_year(clie
     assert (await client.get("/connexion")).headers["cache-control"] == "private, no-cache"
 
 
+def test_every_static_file_a_template_names_has_a_fingerprinted_address():
+    """Static files are cached for a year: one named without its fingerprint would stay
+    in browsers, old, after an update."""
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r'(?:src|href)="/static/', text), template
+        for name in re.findall(r"static_url\('([^']+)'\)", text):
+            assert (ROOT / "tal" / "static" / name).is_file(), (template, name)
+
+
 async def test_a_session_ended_by_another_process_ends_here_within_the_actor_cache_time(client, accounts, monkeypatch):
     import time
 
