@@ -223,6 +223,64 @@ def timed_load(env: dict, folder: Path, count: int, entries: int, smaller: tuple
     return seconds
 
 
+def measure(env: dict, args: argparse.Namespace, workers: int) -> list[tuple[str, float, float, float]]:
+    """Start the server with `workers` processes, sign in, and measure each page: its
+    first request alone, then its throughput and p99 under load. With several workers,
+    each process computes a page once for itself: a first burst of load, not counted,
+    gives every process its first computation before the measure."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    if workers > 1:  # uvicorn's workers, each with its own pool (what `tal serve` runs, times N)
+        command = ["-m", "uvicorn", "--factory", "tal.app:serve_app", "--port", str(port), "--workers",
+                   str(workers), "--log-level", "warning", "--no-proxy-headers"]
+    else:
+        command = ["-m", "tal.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    measured = []
+    try:
+        wait_for(base)
+        cookie = sign_in(base)
+        samples = sorted(p.stem for p in (ROOT / "experiments").glob("*.toml"))
+        middle = args.experiments // 2 - (args.experiments // 2) % len(samples)
+        slug = f"rappel-sms-etat-civil-{middle + samples.index('rappel-sms-etat-civil')}"
+        entry = httpx.get(f"{base}/api/v1/journal", headers={"Cookie": cookie}).json()["items"][0]["id"]
+        pages = [
+            ("/sante (visitor)", "/sante", None),
+            ("/sante (agent)", "/sante", cookie),
+            ("home", "/", cookie),
+            ("register", "/experimentations", cookie),
+            ("register, filtered", f"/experimentations?{urlencode({'service': SERVICES[3]})}", cookie),
+            ("register, searched", "/experimentations?q=rappels", cookie),
+            ("register, page 200", "/experimentations?page=200", cookie),
+            ("experiment page", f"/experimentations/{slug}", cookie),
+            ("journal", "/journal", cookie),
+            ("journal entry", f"/journal/{entry}", cookie),
+            ("API experiments", "/api/v1/experiments", cookie),
+            ("API journal", "/api/v1/journal", cookie),
+            ("Atom feed (public)", "/journal/public.atom", None),
+        ]
+        generator = "wrk" if shutil.which("wrk") else "Python (httpx) load generator"
+        print(f"{args.engine}, {workers} server process{'es' if workers > 1 else ''}, {args.connections} connections, "
+              f"{args.duration} s per page, {generator}")
+        print(f"{'page':<22} {'first ms':>9} {'req/s':>9} {'/sante':>8} {'p99 ms':>8}")
+        floor = None
+        client = httpx.Client(timeout=60)  # one connection, opened before the first page
+        client.get(f"{base}/sante")
+        for name, path, with_cookie in pages:
+            first = first_request(client, base + path, with_cookie)
+            if workers > 1:
+                drive(base + path, with_cookie, 2, args.connections)
+            rate, p99 = drive(base + path, with_cookie, args.duration, args.connections)
+            floor = floor or rate
+            measured.append((name, first, rate, p99))
+            print(f"{name:<22} {first:>9.1f} {rate:>9.1f} {rate / floor:>7.1%} {p99:>8.1f}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return measured
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=10_000)
@@ -237,7 +295,9 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/tal_bench",
                         help="with --engine postgresql: a database of the benchmark's own (emptied: its schema public is "
                              "dropped and created again)")
-    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
+    parser.add_argument("--workers", type=lambda text: [int(n) for n in text.split(",")], default=[1],
+                        help="server processes (uvicorn workers); several counts, such as 1,4, measure each in "
+                             "turn and print the scaling of each page")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tal-bench-") as scratch:
@@ -259,51 +319,16 @@ def main() -> int:
                 asyncio.run(reset_schema(url))
             build(env, tmp / "files", args)
             (tmp / "built").write_text(f"{args.experiments} {args.entries}\n", encoding="utf-8")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        if args.workers > 1:  # uvicorn's workers, each with its own pool (what `tal serve` runs, times N)
-            command = ["-m", "uvicorn", "--factory", "tal.app:serve_app", "--port", str(port), "--workers",
-                       str(args.workers), "--log-level", "warning", "--no-proxy-headers"]
-        else:
-            command = ["-m", "tal.cli", "serve", "--port", str(port)]
-        server = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for(base)
-            cookie = sign_in(base)
-            samples = sorted(p.stem for p in (ROOT / "experiments").glob("*.toml"))
-            middle = args.experiments // 2 - (args.experiments // 2) % len(samples)
-            slug = f"rappel-sms-etat-civil-{middle + samples.index('rappel-sms-etat-civil')}"
-            entry = httpx.get(f"{base}/api/v1/journal", headers={"Cookie": cookie}).json()["items"][0]["id"]
-            pages = [
-                ("/sante (visitor)", "/sante", None),
-                ("/sante (agent)", "/sante", cookie),
-                ("home", "/", cookie),
-                ("register", "/experimentations", cookie),
-                ("register, filtered", f"/experimentations?{urlencode({'service': SERVICES[3]})}", cookie),
-                ("register, searched", "/experimentations?q=rappels", cookie),
-                ("register, page 200", "/experimentations?page=200", cookie),
-                ("experiment page", f"/experimentations/{slug}", cookie),
-                ("journal", "/journal", cookie),
-                ("journal entry", f"/journal/{entry}", cookie),
-                ("API experiments", "/api/v1/experiments", cookie),
-                ("API journal", "/api/v1/journal", cookie),
-                ("Atom feed (public)", "/journal/public.atom", None),
-            ]
-            generator = "wrk" if shutil.which("wrk") else "Python (httpx) load generator"
-            print(f"{args.connections} connections, {args.duration} s per page, {generator}")
-            print(f"{'page':<22} {'first ms':>9} {'req/s':>9} {'/sante':>8} {'p99 ms':>8}")
-            floor = None
-            client = httpx.Client(timeout=60)  # one connection, opened before the first page
-            client.get(f"{base}/sante")
-            for name, path, with_cookie in pages:
-                first = first_request(client, base + path, with_cookie)
-                rate, p99 = drive(base + path, with_cookie, args.duration, args.connections)
-                floor = floor or rate
-                print(f"{name:<22} {first:>9.1f} {rate:>9.1f} {rate / floor:>7.1%} {p99:>8.1f}", flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        results = {workers: measure(env, args, workers) for workers in args.workers}
+        if len(results) > 1:
+            first, *others = args.workers
+            print(f"\nScaling with the workers (req/s, and the ratio to {first} worker{'s' if first > 1 else ''}):")
+            print(f"{'page':<22} " + " ".join(f"{f'{n} w. req/s':>13}" for n in args.workers)
+                  + " " + " ".join(f"{f'x {n}/{first}':>9}" for n in others))
+            for row, (name, *_rest) in enumerate(results[first]):
+                rates = [results[n][row][2] for n in args.workers]
+                print(f"{name:<22} " + " ".join(f"{rate:>13.1f}" for rate in rates) + " "
+                      + " ".join(f"{rate / rates[0]:>9.2f}" for rate in rates[1:]), flush=True)
     return 0
 
 
