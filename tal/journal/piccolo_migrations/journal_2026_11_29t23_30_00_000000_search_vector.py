@@ -1,0 +1,26 @@
+"""PostgreSQL: the `french` text-search vector of `journal_entry.search_text` stored in a column
+computed by the database (tal.core.fulltext.vector_statements), with its GIN index:
+ranking the matches of a search read it instead of computing every vector again.
+SQLite's FTS5 table stays as it is."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.finder import engine_finder
+
+ID = "2026-11-29T23:30:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "PostgreSQL: stored search_vector on journal_entry"
+
+
+async def _vector() -> None:
+    from tal.core.fulltext import vector_statements
+
+    engine = engine_finder()
+    if engine.engine_type == "postgres":
+        for statement in vector_statements("journal_entry"):
+            await engine.run_ddl(statement)
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="journal", description=DESCRIPTION)
+    manager.add_raw(_vector)
+    return manager
