@@ -258,6 +258,8 @@ def measure(env: dict, args: argparse.Namespace, workers: int) -> list[tuple[str
             ("journal entry", f"/journal/{entry}", cookie),
             ("API experiments", "/api/v1/experiments", cookie),
             ("API journal", "/api/v1/journal", cookie),
+            ("review", "/revue", cookie),
+            ("API review", "/api/v1/review", cookie),
             ("Atom feed (public)", "/journal/public.atom", None),
         ]
         generator = "wrk" if shutil.which("wrk") else "Python (httpx) load generator"

@@ -287,3 +287,25 @@ async def test_requests_with_a_crafted_long_key_are_served_but_not_kept(app, sam
         assert len(_cache(app)) == kept_before + 1
         # The key's bytes count against the bound, not only the page's.
         assert _cache(app).size - size > len("/journal/public.atom") + len("x=short")
+
+
+async def test_the_review_and_its_json_twin_are_kept_until_a_write(app, samples, accounts):
+    from tal import db, loader
+    from tal.experiments import fileformat
+
+    async with _browser(app) as http:
+        reader = Client(http)
+        await reader.login("agent")
+        for path in ("/revue", "/api/v1/review"):
+            first = await reader.get(path)
+            assert first.status_code == 200
+            kept = len(_cache(app))
+            assert (await reader.get(path)).content == first.content
+            assert len(_cache(app)) == kept  # the second read came from the cache
+        assert {key[-2] for key in _cache(app)._entries} >= {"/revue", "/api/v1/review"}
+        slug = "rappel-sms-etat-civil"
+        doc = fileformat.parse(fileformat.dumps(samples[slug]).replace(samples[slug].experiment.slug, "autre-rappel"))
+        async with db.transaction():
+            await loader.load_documents([doc])
+        assert (await reader.get("/api/v1/review")).status_code == 200
+        assert [key[-2] for key in _cache(app)._entries] == ["/api/v1/review"]  # the write emptied the cache

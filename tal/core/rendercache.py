@@ -43,7 +43,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from tal import db, i18n
 from tal.core.templating import FLASH
 
-PREFIXES = ("/experimentations", "/journal", "/api/v1/experiments", "/api/v1/journal", "/revue")
+PREFIXES = ("/experimentations", "/journal", "/api/v1/experiments", "/api/v1/journal", "/revue", "/api/v1/review")
 EXACT = ("/",)
 MAX_ENTRIES = 2_000
 MAX_BYTES = 32 * 1024 * 1024
