@@ -95,31 +95,34 @@ class TalSQLiteEngine(SQLiteEngine):
         self._readers_file: tuple[int, int] | None = None
         self._readers_lock = threading.Lock()
 
-    def _reader(self) -> sqlite3.Connection:
+    def _reader(self) -> tuple[sqlite3.Connection, tuple[int, int]]:
+        """A connection to the file at the path, and that file (device, inode)."""
         stat = os.stat(self.path)
+        file = (stat.st_dev, stat.st_ino)
         with self._readers_lock:
-            if self._readers_file != (stat.st_dev, stat.st_ino):  # a new file at this path
+            if self._readers_file != file:  # a new file at this path
                 for old in self._readers:
                     old.close()
                 self._readers = []
-                self._readers_file = (stat.st_dev, stat.st_ino)
+                self._readers_file = file
             if self._readers:
-                return self._readers.pop()
+                return self._readers.pop(), file
         kwargs = {k: v for k, v in self.connection_kwargs.items() if k != "database"}
         connection = sqlite3.connect(f"file:{urllib.parse.quote(self.path)}?mode=ro", uri=True,
                                      **{**kwargs, "check_same_thread": False})
         connection.row_factory = dict_factory
-        return connection
+        return connection, file
 
     def _read(self, query: str, args: list) -> list[dict]:
-        connection = self._reader()
+        connection, file = self._reader()
         try:
             rows = connection.execute(query, args).fetchall()
         except BaseException:
             connection.close()
             raise
         with self._readers_lock:
-            if len(self._readers) < READERS_KEPT:
+            # Not kept if the file was replaced while it read (it would read the old file).
+            if file == self._readers_file and len(self._readers) < READERS_KEPT:
                 self._readers.append(connection)
                 connection = None
         if connection is not None:

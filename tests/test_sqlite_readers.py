@@ -77,3 +77,37 @@ async def test_a_failed_read_names_its_error_and_keeps_no_broken_connection(engi
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         await engine._run_in_new_connection("SELECT * FROM nowhere")
     assert await _names(engine) == []
+
+
+def _replace(path, name: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    with sqlite3.connect(path) as fresh:
+        fresh.execute("PRAGMA journal_mode=WAL")
+        fresh.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        fresh.execute("INSERT INTO item (name) VALUES (?)", (name,))
+    fresh.close()
+
+
+async def test_a_read_of_the_old_file_running_while_it_is_replaced_does_not_keep_its_connection(engine, monkeypatch):
+    """A connection in use when the file is replaced (another read has seen the new
+    file meanwhile) is closed after its read, not kept to serve the old file again."""
+    await engine._run_in_new_connection("INSERT INTO item (name) VALUES ('old')")
+    assert await _names(engine) == ["old"]
+    reader = engine._reader
+    replaced = False
+
+    def replacing_meanwhile():
+        nonlocal replaced
+        taken = reader()  # a connection of the old file, now in use
+        if not replaced:
+            replaced = True
+            _replace(TMP / "readers.sqlite", "new")
+            assert engine._read("SELECT name FROM item", []) == [{"name": "new"}]
+        return taken
+
+    monkeypatch.setattr(engine, "_reader", replacing_meanwhile)
+    assert await _names(engine) == ["old"]  # the read begun on the old file ends there
+    monkeypatch.setattr(engine, "_reader", reader)
+    for _ in range(3):
+        assert await _names(engine) == ["new"]
