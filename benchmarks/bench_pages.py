@@ -5,6 +5,7 @@ Run from the repository root (SQLite, one `tal serve` process on the loopback):
 
     python benchmarks/bench_pages.py                       # 10,000 experiments, 50,000 entries
     python benchmarks/bench_pages.py --experiments 1000 --duration 5
+    python benchmarks/bench_pages.py --engine postgresql --database-url URL --workers 1,4
 
 It writes N `tal-experiment/1` files (made from the samples of `experiments/`, each
 with `--entries` journal entries, services, objectives and tags spread over the
@@ -16,7 +17,8 @@ installed, otherwise with the Python load generator below (httpx; it shares the
 machine's cores with the server, so its figures are a floor). It prints, per page, the
 time of its first request, alone (computed from the database: what the first reader
 after a write waits), then under load the requests per second, the ratio to `/sante`
-for a visitor and the p99 latency.
+for a visitor and the p99 latency. With several worker counts (PostgreSQL), it measures
+each in turn and prints each page's scaling.
 Nothing here is asserted: speed is shown, not tested.
 """
 

@@ -345,6 +345,7 @@ async def insert_all(table, rows: list, *returning) -> list[dict]:
 
     columns = [c for c in table._meta.columns if not c._meta.primary_key]
     names = [c._meta.name for c in columns]
+    known = set(names)
     # Plain values go as they are; the others (JSON documents, enums, rows) as Piccolo sends them.
     plain = [not isinstance(c, (JSON, JSONB)) for c in columns]
     head = f"INSERT INTO {table._meta.get_formatted_tablename()} ({','.join(map(quoted, columns))}) VALUES "
@@ -356,6 +357,8 @@ async def insert_all(table, rows: list, *returning) -> list[dict]:
         values = []
         for row in batch:
             if isinstance(row, dict):  # a default is taken for each row, as an instance takes it
+                if unknown := row.keys() - known:
+                    raise ValueError(f"{table.__name__} has no column {sorted(unknown)}")
                 given = [row[name] if name in row else _default(column) for name, column in zip(names, columns)]
             else:
                 given = [getattr(row, name) for name in names]

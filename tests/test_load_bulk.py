@@ -134,3 +134,11 @@ async def test_a_refused_update_after_a_first_batch_writes_nothing(database):
     assert (refused.value.field, refused.value.message) == ("f-120.toml : journal[3].what_happened",
                                                             journal.PUBLISHED_TEXT)
     assert await dump() == before
+
+
+async def test_a_bulk_insert_refuses_a_value_for_no_column(database):
+    """A misspelt key would otherwise be dropped in silence (a new instance of the table
+    refused it)."""
+    with pytest.raises(ValueError, match="actoin"):
+        await db.insert_all(AuditEntry, [{"actoin": "x", "target": ""}])
+    assert await AuditEntry.count() == 0
