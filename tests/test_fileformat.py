@@ -65,6 +65,8 @@ BAD_INPUTS = [
     ("registered without date", bad("registered_at = 2026-02-20T09:30:00+01:00\n", ""), "experiment.registered_at", "obligatoire"),
     ("amendment before registration", MINIMAL + '\n[[amendments]]\nat = 2026-01-01T10:00:00+01:00\nmajor = false\nreason = "r"\nchange = "c"\n', "amendments[1].at", "suit l'enregistrement"),
     ("wrong format", bad('format = "tal-experiment/1"', 'format = "tal-experiment/2"'), "format", "attendu"),
+    ("a date that is no date", bad("started_on = 2026-03-02", 'started_on = "pas une date"'), "iterations[1].started_on",
+     "doit être une date (AAAA-MM-JJ)"),
 ]
 
 

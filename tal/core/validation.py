@@ -26,6 +26,7 @@ _TYPES = {
     "object": N_("une table de clés"),
     "date": N_("une date (AAAA-MM-JJ)"),
     "datetime": N_("une date et heure avec fuseau (AAAA-MM-JJTHH:MM:SS+01:00)"),
+    "time": N_("une heure (HH:MM:SS)"),
     "null": N_("vide"),
 }
 _BOUNDS = {">=": N_("supérieur ou égal à"), ">": N_("strictement supérieur à"), "<=": N_("inférieur ou égal à"),
@@ -77,6 +78,8 @@ def french_message(raw: str) -> tuple[str, str, dict]:
         return path, N_("format invalide"), {}
     if m := re.fullmatch(r"Invalid enum value (.+)", message):
         return path, N_("valeur %(value)s non autorisée"), {"value": m.group(1)}
+    if m := re.fullmatch(r"Invalid RFC3339 encoded (date|datetime|time)", message):
+        return path, N_("doit être %(expected)s"), {"expected": _type(m.group(1))}
     if m := re.fullmatch(r"Invalid (\w+)", message):
         return path, N_("%(type)s invalide"), {"type": _type(m.group(1))}
     return path, message, {}
