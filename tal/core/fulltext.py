@@ -4,7 +4,7 @@ A table that wants it has a `search_text` column (lower-case, accent-free text, 
 `tal.core.text.normalise`) and a migration that indexes it: on SQLite an FTS5 table
 `<table>_fts` over that column (external content, kept in step by triggers), on
 PostgreSQL a stored column `search_vector`, `to_tsvector('french', search_text)`
-computed by the database at each write, with a GIN index (`vector_statements`):
+computed by the database at each write, with a GIN index (`store_vector`):
 ranking reads it instead of computing the vector of every match again (2.2 s for
 4,000 matches among 10,000 experiments, 85 ms with it). Search terms are
 folded the same way and reduced by a light French stemmer (plural and feminine
@@ -62,15 +62,19 @@ async def ranked_ids(table: type[Table], query: str) -> list[int] | None:
     return [r["id"] for r in rows]
 
 
-def vector_statements(table_name: str) -> list[str]:
-    """PostgreSQL: the stored `search_vector` of a table and its GIN index (replacing the
-    index on the expression, which ranking could not use)."""
-    return [
+async def store_vector(engine, table_name: str) -> None:
+    """PostgreSQL: give a table its stored `search_vector` and that column's GIN index
+    (replacing the index on the expression, which ranking could not use). Nothing on
+    SQLite, whose FTS5 table stays as it is. Idempotent."""
+    if engine.engine_type != "postgres":
+        return
+    for statement in (
         f"ALTER TABLE {table_name} ADD COLUMN IF NOT EXISTS search_vector tsvector "
         f"GENERATED ALWAYS AS (to_tsvector('french', coalesce(search_text, ''))) STORED",
         f"CREATE INDEX IF NOT EXISTS {table_name}_search_vector ON {table_name} USING GIN (search_vector)",
         f"DROP INDEX IF EXISTS {table_name}_fts",
-    ]
+    ):
+        await engine.run_ddl(statement)
 
 
 def highlight(text: str | None, query: str | None) -> Markup:

@@ -1,5 +1,5 @@
 """PostgreSQL: the `french` text-search vector of `journal_entry.search_text` stored in a column
-computed by the database (tal.core.fulltext.vector_statements), with its GIN index:
+computed by the database (tal.core.fulltext.store_vector), with its GIN index:
 ranking the matches of a search read it instead of computing every vector again.
 SQLite's FTS5 table stays as it is."""
 
@@ -12,12 +12,9 @@ DESCRIPTION = "PostgreSQL: stored search_vector on journal_entry"
 
 
 async def _vector() -> None:
-    from tal.core.fulltext import vector_statements
+    from tal.core.fulltext import store_vector
 
-    engine = engine_finder()
-    if engine.engine_type == "postgres":
-        for statement in vector_statements("journal_entry"):
-            await engine.run_ddl(statement)
+    await store_vector(engine_finder(), "journal_entry")
 
 
 async def forwards():
