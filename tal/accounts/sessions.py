@@ -12,7 +12,6 @@ arriving together while it is read wait for that one lookup.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from litestar.middleware import ASGIMiddleware
@@ -22,6 +21,7 @@ from tal.accounts import actorcache
 from tal.accounts.actor import Actor
 from tal.accounts.services import ACTOR_COLUMNS, actor_of_row
 from tal.accounts.tables import Account
+from tal.core.once import Once
 from tal.db import current_engine
 from tal.settings import get_settings
 
@@ -55,38 +55,31 @@ async def session_actor(session: object, now: float | None = None) -> Actor | No
     key = (id(current_engine()), session["uid"], session.get("gen"))
     actor = actorcache.recall(key)
     if actor is None:
-        running = _reading.get(key)
-        if running is not None:  # the same account's requests arriving together read it once
-            await running.wait()
-            actor = actorcache.recall(key)
+        await _reading.wait(key)  # the same account's requests arriving together read it once
+        actor = actorcache.recall(key)
     if actor is None:
-        actor = await _read_actor(key, session["uid"], session.get("gen"))
+        async with _reading.computing(key):
+            actor = await _read_actor(key, session["uid"], session.get("gen"))
     if actor is not None:
         session["seen"] = int(now)
     return actor
 
 
-_reading: dict[tuple, asyncio.Event] = {}
+_reading = Once()
 
 
 async def _read_actor(key: tuple, account_id: int, generation: object) -> Actor | None:
-    done = _reading[key] = asyncio.Event()
-    try:
-        row = (
-            await Account.select(*ACTOR_COLUMNS, Account.session_generation)
-            .where(Account.id == account_id)
-            .first()
-        )
-        if row is None or row["session_generation"] != generation:
-            return None
-        actor = actor_of_row(row)
-        if actor is not None:
-            actorcache.remember(key, actor)
-        return actor
-    finally:
-        done.set()
-        if _reading.get(key) is done:
-            del _reading[key]
+    row = (
+        await Account.select(*ACTOR_COLUMNS, Account.session_generation)
+        .where(Account.id == account_id)
+        .first()
+    )
+    if row is None or row["session_generation"] != generation:
+        return None
+    actor = actor_of_row(row)
+    if actor is not None:
+        actorcache.remember(key, actor)
+    return actor
 
 
 async def generation_of(account_id: int) -> int:

@@ -26,7 +26,6 @@ after it answers 304 when no `If-None-Match` is sent (RFC 9110: the ETag wins).
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import os
 import sqlite3
@@ -41,6 +40,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from piccolo.engine.sqlite import SQLiteEngine
 
 from tal import db, i18n
+from tal.core.once import Once
 from tal.core.templating import FLASH
 
 PREFIXES = ("/experimentations", "/journal", "/api/v1/experiments", "/api/v1/journal", "/revue", "/api/v1/review")
@@ -191,7 +191,7 @@ class CachedPages(ASGIMiddleware):
 
     def __init__(self, cache: RenderCache | None = None) -> None:
         self.cache = cache if cache is not None else RenderCache()
-        self._running: dict[tuple, asyncio.Event] = {}
+        self._once = Once()
 
     @staticmethod
     def applies(scope: Scope) -> bool:
@@ -237,19 +237,12 @@ class CachedPages(ASGIMiddleware):
             return
         # One computation per key at a time: readers arriving meanwhile wait for it, then
         # take it from the cache (after a write, 16 readers do not compute 16 copies).
-        running = self._running.get(key)
-        if running is not None:
-            await running.wait()
-            if (entry := self.cache.get(generation_now, key)) is not None:
-                await _replay(send, entry, extra)
-                return
-        done = self._running[key] = asyncio.Event()
-        try:
+        await self._once.wait(key)
+        if (entry := self.cache.get(generation_now, key)) is not None:
+            await _replay(send, entry, extra)
+            return
+        async with self._once.computing(key):
             await self._compute(scope, receive, send, next_app, generation_now, key, csrf, extra, key_size)
-        finally:
-            done.set()
-            if self._running.get(key) is done:
-                del self._running[key]
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, generation_now: object,
                        key: tuple, csrf: str, extra: list, key_size: int) -> None:
